@@ -1,0 +1,34 @@
+"""Japan: unilateral sanctions, aid and normalisation conditioned on the abduction issue.
+
+Encodes ``history/cases.md``: Japan paused its KEDO signature after the 1998 launch, gave no
+fuel oil in 2007-2008 while the abduction issue was open, banned imports and port calls in
+2006-10 and remittances in 2016-02.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from sim.actors.base import Actor, Record
+
+
+class JapanPolicy(Record):
+    sanctions: float = Field(0.2, ge=0, le=1, description="unilateral measures")
+    offers: list[str] = Field(default_factory=list, description="what Japan contributes to a package")
+    aid_requires_abductions: bool = Field(True, description="no aid while the abduction issue is open")
+    follow_through: float = Field(0.9, ge=0, le=1)
+
+
+class JapanDispositions(Record):
+    sanctions_response: float = Field(ge=0, le=1, description="measures added after a test or launch")
+
+
+class Japan(Actor):
+    key = "japan"
+    label = "Japan"
+    Policy = JapanPolicy
+    Dispositions = JapanDispositions
+
+    def withholds(self, item: str) -> bool:
+        """Japan's aid is not delivered while the abduction issue conditions it."""
+        return self.policy.aid_requires_abductions and item in self.policy.offers

@@ -1,0 +1,52 @@
+"""The United States: sets preconditions for talks, leads the allied side of a negotiation,
+answers provocations with exercises and sanctions.
+
+Encodes ``history/cases.md``: the 1994 freeze-for-fuel-oil deal (action for action), the
+Obama precondition of denuclearisation steps before talks (seed article 004), the Hanoi
+position "no relief before full denuclearisation" (seed article 000: Washington "flatly
+refused to lift any sanctions unless the North agreed to fully denuclearize"), the 2021
+offer "anywhere, anytime without preconditions" with sanctions kept (seed article 000).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from sim.actors.base import Actor, NegotiatorDispositions, NegotiatorPolicy
+
+Precondition = Literal["none", "moratorium", "freeze", "denuclearization_steps"]
+"""What the DPRK must already have done before the US will talk: nothing; no nuclear test
+or long-range launch for six months; Yongbyon frozen; frozen under inspection."""
+
+Sequencing = Literal["disarm_first", "action_for_action", "relief_first"]
+"""Who delivers first: the DPRK disarms before relief; both step by step ("action for
+action", 2007); or relief before disarmament."""
+
+Format = Literal["bilateral", "summit", "six_party"]
+
+
+class USPolicy(NegotiatorPolicy):
+    precondition: Precondition = "none"
+    sanctions: float = Field(0.3, ge=0, le=1, description="unilateral US sanctions level")
+    verification: float = Field(0.5, ge=0, le=1, description="intrusiveness of verification demanded")
+    sequencing: Sequencing = "action_for_action"
+    format: Format = "bilateral"
+    exercises: float = Field(0.5, ge=0, le=1, description="scale of joint exercises")
+    rhetoric: float = Field(0.3, ge=0, le=1, description="hostility of public rhetoric")
+
+
+class USDispositions(NegotiatorDispositions):
+    threat_weight: float = Field(ge=0, le=5, description="cost of DPRK capability in the status quo")
+    sanctions_response: float = Field(ge=0, le=1, description="sanctions added after a nuclear test")
+    exercise_response: float = Field(ge=0, le=1, description="exercises added after a test or launch")
+
+
+class UnitedStates(Actor):
+    """Leads the allied side: its offers, demands and sequencing shape every package."""
+
+    key = "us"
+    label = "the US"
+    Policy = USPolicy
+    Dispositions = USDispositions

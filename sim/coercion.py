@@ -1,0 +1,84 @@
+"""Coercion: DPRK provocations, the allies' answers, UN resolutions and sanctions pressure.
+
+``DESIGN.md`` phase 3. A UN resolution needs China's consent (Russia is taken to vote with
+China, as in 2022-05-26); China's enforcement sets how much of the UN sanctions bite, since
+about nine tenths of DPRK trade is with China (``history/cases.md``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.actors.dprk import Provocations
+from sim.state import WorldState
+
+MATURITY_PER_FLIGHT = 0.15
+"""Each long-range flight test brings the missile programme this much nearer to proven."""
+CAMPAIGN_MEMORY = 0.92
+"""Monthly persistence of the recent launch rate (a test campaign's memory, about a year)."""
+
+
+def coerce(model, world: WorldState) -> Provocations:  # noqa: ANN001
+    """Phase 3 of a month; returns the month's provocations."""
+    provocations = model.dprk.choose_provocations(world)
+    _count(model, world, provocations)
+    _respond(model, world, provocations)
+    _security_council(model, world, provocations)
+    model.china.update_enforcement(world, provocations.nuclear_test.astype(float))
+    world.pressure = sanctions_pressure(model, world)
+    return provocations
+
+
+def sanctions_pressure(model, world: WorldState) -> np.ndarray:  # noqa: ANN001
+    """How hard sanctions bite (0..1): UN sanctions through China's enforcement on its share of
+    trade, and the stronger of UN and unilateral measures on the rest."""
+    share = model.dispositions.world.china_trade_share
+    unilateral = np.maximum.reduce(list(world.unilateral.values()))
+    return np.clip(share * world.enforcement * world.un_level + (1 - share) * np.maximum(world.un_level, unilateral), 0, 1)
+
+
+def _count(model, world: WorldState, p: Provocations) -> None:  # noqa: ANN001
+    world.tests_done = world.tests_done + p.nuclear_test
+    world.months_since_test = np.where(p.nuclear_test, 0, world.months_since_test + 1)
+    world.months_since_long_range = np.where(p.long_range, 0, world.months_since_long_range + 1)
+    world.missile_maturity = np.minimum(1.0, world.missile_maturity + MATURITY_PER_FLIGHT * p.long_range)
+    launches = p.short_range + p.long_range
+    world.recent_launches = CAMPAIGN_MEMORY * world.recent_launches + (1 - CAMPAIGN_MEMORY) * launches
+    tracker = model.tracker
+    tracker.nuclear_tests += p.nuclear_test
+    tracker.long_range += p.long_range
+    tracker.add_launches(model.year, launches)
+    log = model.log
+    log.add("nuclear_test", "dprk", p.nuclear_test, "the DPRK conducts a nuclear test")
+    log.add("long_range_launch", "dprk", p.long_range, "the DPRK launches a long-range missile or satellite")
+    log.add("short_range_launches", "dprk", p.short_range > 0, lambda r: f"the DPRK fires {p.short_range[r]} short-range missile(s)")
+
+
+def _respond(model, world: WorldState, p: Provocations) -> None:  # noqa: ANN001
+    """The US, South Korea and Japan answer with exercises and unilateral sanctions."""
+    test, launch = p.nuclear_test.astype(float), p.long_range.astype(float)
+    us, rok, japan = model.us, model.rok, model.japan
+    w = model.dispositions.world
+    base = max(us.policy.exercises, 0.0)
+    suspended = world.delivering("exercise_suspension")
+    bump = us.dispositions.exercise_response * (test + launch)
+    world.exercises = np.where(suspended, 0.0, np.clip(base + w.exercise_memory * (world.exercises - base) + bump, 0, 1))
+    world.unilateral["us"] = np.minimum(1.0, world.unilateral["us"] + us.dispositions.sanctions_response * test)
+    if not rok.engaging:
+        world.unilateral["rok"] = np.minimum(1.0, world.unilateral["rok"] + rok.dispositions.sanctions_response * test)
+    world.unilateral["japan"] = np.minimum(1.0, world.unilateral["japan"] + japan.dispositions.sanctions_response * (test + launch))
+    answered = (test + launch) > 0
+    model.log.add("response", "us", answered, "the US and its allies answer with exercises and sanctions")
+
+
+def _security_council(model, world: WorldState, p: Provocations) -> None:  # noqa: ANN001
+    proposed = p.nuclear_test | p.long_range
+    if not proposed.any():
+        return
+    consent = model.china.consents_to_resolution(world, p.nuclear_test.astype(float), p.long_range.astype(float))
+    passed = proposed & consent
+    step = model.dispositions.world.resolution_step
+    world.un_level = np.where(passed, np.minimum(1.0, world.un_level + step), world.un_level)
+    model.tracker.unsc_resolutions += passed
+    model.log.add("un_resolution", "china", passed, "the Security Council adopts new sanctions with China's consent")
+    model.log.add("un_blocked", "china", proposed & ~consent, "China (with Russia) blocks new UN sanctions")

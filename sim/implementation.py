@@ -1,0 +1,146 @@
+"""Implementation: each month each party complies, delays or reneges; trust follows what is seen.
+
+``DESIGN.md`` phase 5 and ``history/cases.md``: fuel oil "often late (funding through the US
+Congress)", the DPRK declaration "six months late", Japan's aid withheld over the abduction
+issue. A party stays in a deal while its surplus, its reluctance to renege and the other
+side's record of delivery make staying worth more than leaving (logit choice); a delay is a
+due delivery not made this month (follow-through); perceived defection accumulates from
+shortfalls and ends the deal past a party's tolerance. Trust moves toward the compliance
+each side observes (a reinforcement update); inspections make DPRK compliance observable.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim import concessions as c
+from sim.choice import choose
+from sim.state import ACTOR_INDEX, DPRK, US, Talks, WorldState
+from sim.valuation import deal_surplus
+
+SHORTFALL_MEMORY = 0.8
+DEFECTION_DECAY = 0.2
+UNSEEN_WEIGHT = 0.5
+"""Without inspectors a shortfall by the DPRK is seen only half as clearly."""
+COLLAPSE_TRUST = 0.6
+"""Trust left (as a share) after a deal collapses."""
+
+
+def givers(model) -> np.ndarray:  # noqa: ANN001 - a DiplomacyModel
+    """Index of the actor delivering each item: the DPRK, or the first partner offering it."""
+    out = np.full(c.N_ITEMS, US)
+    out[c.IS_DPRK] = DPRK
+    for key in ("japan", "rok", "china"):
+        for item in getattr(model, key).policy.offers:
+            if not c.BY_NAME[item].side == "dprk" and item not in model.us.policy.offers:
+                out[c.INDEX[item]] = ACTOR_INDEX[key]
+    return out
+
+
+def implement(model, world: WorldState) -> None:  # noqa: ANN001
+    """Phase 5 of a month, for every replica with a deal in force."""
+    world.talks = np.where(world.talks == Talks.AGREEMENT, Talks.IMPLEMENTATION, world.talks).astype(np.int8)
+    active = world.talks == Talks.IMPLEMENTATION
+    world.deal_valued = np.zeros(world.replicas)
+    world.moratorium = np.zeros(world.replicas)
+    if not active.any():
+        return
+    temp = model.dispositions.world.choice_temperature
+    ctx = model.negotiation_context()
+    since = world.months_since_deal[:, None]
+    due = active[:, None] & world.deal & (world.schedule <= since) & (c.IS_CONTINUING | (world.progress < 1.0))
+
+    value = {side: deal_surplus(model, world, side, world.deal, ctx) for side in ("dprk", "allies")}
+    world.deal_valued = (active & (value["dprk"] > 0)).astype(float)
+    stays = {}
+    for side, actor, other in (("dprk", model.dprk, 1), ("allies", model.us, 0)):
+        d = actor.dispositions
+        margin = value[side] + d.stay_bias - d.reciprocity * world.shortfall[other]
+        stays[side] = active & choose(model.rng, margin, temp) & (world.defection[0 if side == "dprk" else 1] <= d.defection_tolerance)
+
+    giver = givers(model)
+    follow = np.array([getattr(model, key).policy.follow_through for key in ("us", "dprk", "china", "rok", "japan")])
+    able = model.rng.random(due.shape) < follow[giver][None, :]
+    continuing_dprk = c.IS_CONTINUING & c.IS_DPRK
+    able |= continuing_dprk[None, :]  # a freeze or moratorium is kept or broken, not late
+    withheld = np.array([model.japan.withholds(name) and giver[i] == ACTOR_INDEX["japan"] for i, name in enumerate(c.NAMES)])
+    party_stays = np.where(c.IS_DPRK[None, :], stays["dprk"][:, None], stays["allies"][:, None])
+    delivered = due & able & party_stays & ~withheld[None, :]
+
+    duration = np.maximum(c.DURATION, 1.0)
+    world.progress = np.where(delivered & ~c.IS_CONTINUING, np.minimum(1.0, world.progress + 1.0 / duration), world.progress)
+    _apply_deliveries(world, due, delivered, active)
+
+    for index, side_items in ((0, c.IS_DPRK), (1, ~c.IS_DPRK)):
+        n_due = (due & side_items).sum(axis=1)
+        n_made = (delivered & side_items).sum(axis=1)
+        missed = np.where(n_due > 0, 1.0 - n_made / np.maximum(n_due, 1), 0.0)
+        if index == 0:
+            missed = missed * np.where(world.inspected, 1.0, UNSEEN_WEIGHT)
+        world.shortfall[index] = np.where(active, SHORTFALL_MEMORY * world.shortfall[index] + (1 - SHORTFALL_MEMORY) * missed, world.shortfall[index])
+        observer = 1 - index
+        world.defection[observer] = np.where(active, (1 - DEFECTION_DECAY) * world.defection[observer] + missed, world.defection[observer])
+        _learn_trust(model, world, index, active & (n_due > 0), 1.0 - missed)
+
+    delayed = active & (due & ~delivered & party_stays).any(axis=1)
+    model.log.add("delivery_delayed", "us", delayed, lambda r: "a due delivery is late: " + ", ".join(
+        n for n, late in zip(c.NAMES, due[r] & ~delivered[r] & party_stays[r], strict=True) if late))
+    reneged = active & ~(stays["dprk"] & stays["allies"])
+    _collapse(model, world, reneged, stays, value)
+
+    # a deal of one-off commitments completes when all are delivered; one with continuing
+    # commitments (a freeze for fuel oil) runs until it collapses or the horizon ends
+    one_off = world.deal & ~c.IS_CONTINUING[None, :]
+    done = active & ~reneged & one_off.any(axis=1) & ~(world.deal & c.IS_CONTINUING[None, :]).any(axis=1)
+    done &= ((world.progress >= 1.0) | ~one_off).all(axis=1)
+    if done.any():
+        world.talks = np.where(done, Talks.COMPLETED, world.talks).astype(np.int8)
+        model.log.add("deal_completed", "us", done, "every one-off commitment of the deal has been delivered")
+
+
+def _apply_deliveries(world: WorldState, due: np.ndarray, delivered: np.ndarray, active: np.ndarray) -> None:
+    """A freeze (or disablement) once due keeps Yongbyon stopped while it is delivered;
+    inspections once due keep inspectors in."""
+    stop = [c.INDEX["freeze"], c.INDEX["disablement"]]
+    stop_due = active & due[:, stop].any(axis=1)
+    stopped = delivered[:, stop].any(axis=1)
+    world.yongbyon_running = np.where(stop_due, ~stopped & ~world.yongbyon_dismantled, world.yongbyon_running)
+    inspect = c.INDEX["inspections"]
+    world.inspected = np.where(active & due[:, inspect], delivered[:, inspect], world.inspected)
+    dismantled = delivered[:, c.INDEX["dismantlement"]] & (world.progress[:, c.INDEX["dismantlement"]] >= 1.0)
+    world.yongbyon_dismantled |= dismantled
+    world.moratorium = (active & delivered[:, c.INDEX["test_moratorium"]]).astype(float)
+
+
+def _learn_trust(model, world: WorldState, giver_side: int, seen: np.ndarray, kept: np.ndarray) -> None:  # noqa: ANN001
+    """Observers' trust moves toward the share of due deliveries they saw kept."""
+    if giver_side == 0:
+        pairs = [(ACTOR_INDEX[k], DPRK, getattr(model, "us").dispositions.trust_learning) for k in ("us", "rok", "japan")]
+    else:
+        pairs = [(DPRK, ACTOR_INDEX[k], model.dprk.dispositions.trust_learning) for k in ("us", "rok", "japan", "china")]
+    for observer, giver, rate in pairs:
+        trust = world.trust[observer, giver]
+        world.trust[observer, giver] = np.where(seen, trust + rate * (kept - trust), trust)
+
+
+def _collapse(model, world: WorldState, reneged: np.ndarray, stays: dict, value: dict) -> None:  # noqa: ANN001
+    if not reneged.any():
+        return
+    world.talks = np.where(reneged, Talks.COLLAPSED, world.talks).astype(np.int8)
+    world.yongbyon_running = np.where(reneged, ~world.yongbyon_dismantled, world.yongbyon_running)
+    world.inspected = np.where(reneged, False, world.inspected)
+    world.trust[:, :, reneged] *= COLLAPSE_TRUST
+    world.cooldown = np.where(reneged, model.dispositions.world.cooldown_months * 2, world.cooldown)
+    model.tracker.mark_first(model.tracker.first_collapse, reneged, model.month_index)
+
+    def story(r: int) -> str:
+        who = "the DPRK" if not stays["dprk"][r] else "the US"
+        side = "dprk" if who == "the DPRK" else "allies"
+        other = 1 if side == "dprk" else 0
+        return (
+            f"the deal collapses: {who} withdraws (its surplus from the deal {value[side][r]:+.2f}, "
+            f"the other side's shortfall {world.shortfall[other][r]:.2f}, perceived defection "
+            f"{world.defection[0 if side == 'dprk' else 1][r]:.2f}); Yongbyon restarts, inspectors leave"
+        )
+
+    model.log.add("deal_collapsed", "dprk", reneged, story)

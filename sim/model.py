@@ -1,0 +1,176 @@
+"""The model: five actors, the world as arrays over replicas, and the monthly step protocol.
+
+Follows Mesa's own examples (``wolf_sheep``): actors are ``Agent`` subclasses, the model
+owns the seeded generator ``self.rng``, and ``step()`` runs a fixed protocol in which each
+phase is one function in a module named for it (``DESIGN.md``, "The model"):
+
+1. shocks         exogenous shocks scheduled by the scenario      (``sim/shocks.py``)
+2. capability     fissile material and warheads                    (``sim/capability.py``)
+3. coercion       provocations, answers, UN, sanctions pressure     (``sim/coercion.py``)
+4. negotiation    talks, offers, agreement, walkouts                (``sim/negotiation.py``)
+5. implementation compliance, delays, trust, collapse               (``sim/implementation.py``)
+6. tension        tension and crisis hazard                         (``sim/tension.py``)
+7. record         outcomes, series and the story                    (here)
+
+State is held as arrays over ``replicas`` (R); R = 1 is a narrated run and R = 10,000 a
+sweep, through the same lines of code.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from sim import calendar, capability, coercion, implementation, negotiation, shocks, tension
+from sim.actors import China, DPRK, Japan, SouthKorea, UnitedStates
+from sim.dispositions import with_overrides
+from sim.events import EventLog
+from sim.outcomes import OutcomeTracker
+from sim.scenario import Scenario, load_scenario
+from sim.state import DPRK as DPRK_INDEX
+from sim.state import US as US_INDEX
+from sim.state import Talks, initial_state
+
+DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "agreed_framework_1994.yaml"
+
+SERIES: dict[str, str] = {
+    "tension": "Tension (0 to 1)",
+    "crisis_hazard": "Monthly crisis hazard",
+    "warheads": "DPRK warheads",
+    "material": "DPRK fissile material (warheads' worth)",
+    "pressure": "Sanctions pressure (0 to 1)",
+    "enforcement": "China's enforcement (0 to 1)",
+    "trust_dprk_us": "DPRK trust in the US",
+    "trust_us_dprk": "US trust in the DPRK",
+    "talks": "Talks state",
+}
+
+
+class DiplomacyModel(mesa.Model):
+    """Nuclear diplomacy on the Korean peninsula, month by month, over ``replicas`` replicas."""
+
+    def __init__(
+        self,
+        scenario: Scenario | str | Path = DEFAULT_SCENARIO,
+        replicas: int = 1,
+        rng: Any = None,
+        overrides: tuple[str, ...] | list[str] = (),
+        record_events: int | None = None,
+        record_series: bool = True,
+        mesa_datacollector: bool = False,
+    ) -> None:
+        super().__init__(rng=rng)
+        self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides)
+        self.dispositions = with_overrides(self.scenario.dispositions)
+        policies, disp = self.scenario.actors, self.dispositions
+        self.us = UnitedStates(self, policies.us.model_copy(deep=True), disp.us)
+        self.dprk = DPRK(self, policies.dprk.model_copy(deep=True), disp.dprk)
+        self.china = China(self, policies.china.model_copy(deep=True), disp.china)
+        self.rok = SouthKorea(self, policies.rok.model_copy(deep=True), disp.rok)
+        self.japan = Japan(self, policies.japan.model_copy(deep=True), disp.japan)
+
+        self.replicas = replicas
+        self.month_index = 0
+        self.world = initial_state(self.scenario, replicas)
+        self.world.month = self.scenario.start
+        self.world.pressure = coercion.sanctions_pressure(self, self.world)
+        first, last = calendar.year_of(self.scenario.start), calendar.year_of(self.scenario.end)
+        self.tracker = OutcomeTracker(replicas, self.scenario.months, first, last)
+        self.log = EventLog(min(replicas, 1 if record_events is None and replicas == 1 else record_events or 0))
+        self.series: dict[str, list[np.ndarray]] | None = {k: [] for k in SERIES} if record_series else None
+        self.shocks_by_month: dict[int, list] = defaultdict(list)
+        for shock in self.scenario.shocks:
+            self.shocks_by_month[shock.date].append(shock)
+        self.running = True
+        self.datacollector = self._mesa_datacollector() if mesa_datacollector else None
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ the step protocol
+
+    def step(self) -> None:
+        world = self.world
+        world.month = self.scenario.start + self.month_index
+        self.log.month = world.month
+        shocks.apply(self, world)
+        capability.grow(world)
+        provocations = coercion.coerce(self, world)
+        negotiation.negotiate(self, world)
+        implementation.implement(self, world)
+        crisis = tension.update(self, world, provocations)
+        self.record(crisis)
+        self.month_index += 1
+        if self.month_index >= self.scenario.months:
+            self.running = False
+
+    def record(self, crisis: np.ndarray) -> None:
+        """Phase 7: outcomes, the state series and the story."""
+        world, tracker = self.world, self.tracker
+        engaged = (world.talks == Talks.TALKS) | world.in_deal
+        world.months_since_talks = np.where(engaged, 0, world.months_since_talks + 1)
+        tracker.freeze_months += world.in_deal & ~world.yongbyon_running
+        tracker.inspection_months += world.inspected
+        tracker.crisis_months += crisis
+        tracker.peak_tension = np.maximum(tracker.peak_tension, world.tension)
+        tracker.pressure_sum += world.pressure
+        tracker.warheads = world.warheads
+        self.log.add("crisis", "world", crisis, lambda r: f"a militarised crisis breaks out (tension {world.tension[r]:.2f})")
+        if self.series is not None:
+            for key, value in self.state_now().items():
+                self.series[key].append(value)
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ reading the model
+
+    @property
+    def year(self) -> int:
+        return calendar.year_of(self.world.month)
+
+    @property
+    def date(self) -> str:
+        return calendar.format_month(self.scenario.start + self.month_index)
+
+    def negotiation_context(self) -> negotiation.Context:
+        return negotiation.context(self)
+
+    def state_now(self) -> dict[str, np.ndarray]:
+        world = self.world
+        return {
+            "tension": world.tension.copy(),
+            "crisis_hazard": world.crisis_hazard.copy(),
+            "warheads": world.warheads.copy(),
+            "material": world.material.copy(),
+            "pressure": world.pressure.copy(),
+            "enforcement": world.enforcement.copy(),
+            "trust_dprk_us": world.trust[DPRK_INDEX, US_INDEX].copy(),
+            "trust_us_dprk": world.trust[US_INDEX, DPRK_INDEX].copy(),
+            "talks": world.talks.astype(float),
+        }
+
+    def outcomes(self) -> dict[str, np.ndarray]:
+        return self.tracker.table()
+
+    def series_arrays(self) -> dict[str, np.ndarray]:
+        """Each state series as an array (months, replicas)."""
+        if not self.series:
+            return {}
+        return {key: np.stack(values) for key, values in self.series.items()}
+
+    def run(self) -> DiplomacyModel:
+        while self.running:
+            self.step()
+        return self
+
+    def _mesa_datacollector(self) -> mesa.DataCollector:
+        """A conventional per-step Mesa DataCollector (replica 0), as ``batch_run`` expects."""
+        reporters = {key: (lambda m, key=key: float(m.state_now()[key][0])) for key in SERIES}
+        reporters.update({
+            name: (lambda m, name=name: float(np.asarray(m.outcomes()[name])[0]))
+            for name in ("agreement_signed", "freeze_months", "collapsed", "missile_launches")
+        })
+        return mesa.DataCollector(model_reporters=reporters)

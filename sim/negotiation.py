@@ -1,0 +1,261 @@
+"""The negotiation protocol: the talks state machine, offers, acceptance and walkouts.
+
+No contact -> talks -> agreement, with walkouts back to no contact (``DESIGN.md``, phase 4).
+Talks open only when each side's precondition is met by the other and each expects talking
+to beat its outside option. In talks each side proposes a package from its *concession
+ladder* (its policy's offers and demands, one step at a time, at the pace of its strategy,
+never below its own status quo); the other accepts by a logit choice on its surplus. When a
+side has made its last concession and the other's offer is still below its status quo by
+more than it tolerates, it walks out, as at Hanoi.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim import concessions as c
+from sim.choice import choose, logistic
+from sim.state import Talks, WorldState
+from sim.valuation import Context, schedule, status_quo, surplus
+
+STRATEGY_EXPONENT = {"boulware": 0.3, "linear": 1.0, "conceder": 3.0}
+"""Faratin et al. (1998) time-dependent tactics: concession share ``t ** (1 / beta)``."""
+FORMAT_PATIENCE = {"summit": 0.34, "bilateral": 1.0, "six_party": 1.5}
+"""Summits compress bargaining into days; six-party rounds stretch it."""
+BELIEF_TEMPERATURE = 0.3
+"""Each side's uncertainty about what the other will accept, when deciding to talk."""
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """A side's packages from its opening position (row 0) to its last concession."""
+
+    side: str
+    packages: np.ndarray  # (K + 1, items)
+
+    @property
+    def steps(self) -> int:
+        return len(self.packages) - 1
+
+
+def ladder(side: str, offers: list[str], demands: list[str], required: list[str], opening: int) -> Ladder:
+    """Concede one step at a time, alternating: add the next offer, drop the last droppable demand."""
+    give = list(dict.fromkeys(offers))
+    keep = [d for d in dict.fromkeys(demands)]
+    droppable = [d for d in reversed(keep) if d not in required]
+    n_give = min(opening, len(give))
+    rows = [c.mask(give[:n_give] + keep)]
+    dropped: list[str] = []
+    while n_give < len(give) or len(dropped) < len(droppable):
+        if n_give < len(give):
+            n_give += 1
+            rows.append(c.mask(give[:n_give] + [d for d in keep if d not in dropped]))
+        if len(dropped) < len(droppable):
+            dropped.append(droppable[len(dropped)])
+            rows.append(c.mask(give[:n_give] + [d for d in keep if d not in dropped]))
+    return Ladder(side, np.array(rows, dtype=bool))
+
+
+def ladders(model) -> dict[str, Ladder]:  # noqa: ANN001 - a DiplomacyModel
+    """Both sides' ladders under the policies in force; the allied side adds its partners' offers."""
+    us, dprk = model.us.policy, model.dprk.policy
+    partners = [*model.rok.policy.offers, *model.japan.policy.offers]
+    if model.china.policy.chairs_talks:
+        partners += model.china.policy.offers
+    return {
+        "dprk": ladder("dprk", dprk.offers, dprk.demands, dprk.required, dprk.opening_offers),
+        "allies": ladder("allies", [*us.offers, *partners], us.demands, us.required, us.opening_offers),
+    }
+
+
+def context(model) -> Context:  # noqa: ANN001
+    china = model.china
+    return Context(
+        sequencing=model.us.policy.sequencing,
+        verification_demand=model.us.policy.verification,
+        verification_limit=model.dprk.policy.verification_limit,
+        mediation_trust=china.dispositions.mediation_trust if china.policy.chairs_talks else 0.0,
+    )
+
+
+def preconditions_met(model, world: WorldState) -> np.ndarray:  # noqa: ANN001
+    """Each side's precondition, met by the other (R,)."""
+    us, dprk = model.us.policy, model.dprk.policy
+    quiet = np.minimum(world.months_since_test, world.months_since_long_range) >= 6
+    frozen = ~world.yongbyon_running
+    us_ok = {
+        "none": np.ones(world.replicas, dtype=bool),
+        "moratorium": quiet,
+        "freeze": frozen,
+        "denuclearization_steps": frozen & world.inspected,
+    }[us.precondition]
+    offered = set(us.offers)
+    dprk_ok = {
+        "none": True,
+        "denuclearization_off_agenda": "denuclearization" not in us.demands,
+        "hostile_policy_end": bool(offered & {"partial_relief", "full_relief", "exercise_suspension"})
+        and us.sequencing != "disarm_first",
+    }[dprk.precondition]
+    return us_ok & dprk_ok
+
+
+def talks_value(model, world: WorldState, side: str, own: Ladder, other: Ladder, ctx: Context) -> np.ndarray:  # noqa: ANN001
+    """What ``side`` expects from talking (R,): the best it can hope to sign, plus talking itself."""
+    other_side = "allies" if side == "dprk" else "dprk"
+    mine_last = own.packages[-1:]
+    hoped = surplus(model, world, side, other.packages[-1:], ctx)[:, 0]
+    believed_accept = logistic(surplus(model, world, other_side, mine_last, ctx)[:, 0] / BELIEF_TEMPERATURE)
+    own_hope = believed_accept * surplus(model, world, side, mine_last, ctx)[:, 0]
+    actor = model.dprk if side == "dprk" else model.us
+    d = actor.dispositions
+    summit = d.summit_prestige if model.us.policy.format == "summit" else 0.0
+    recent = model.dispositions.world.relationship_bonus * (world.months_since_talks < 12)
+    return np.maximum(hoped, own_hope) + d.talk_benefit + summit + recent
+
+
+def concession_level(model, world: WorldState, side: str, lad: Ladder, own_surplus: np.ndarray) -> np.ndarray:  # noqa: ANN001
+    """The ladder step (R,) a side proposes this month, never below its own status quo."""
+    actor = model.dprk if side == "dprk" else model.us
+    strategy = actor.policy.strategy
+    patience = model.dispositions.world.patience_months * FORMAT_PATIENCE[model.us.policy.format]
+    t = np.minimum(1.0, world.months_in_talks / patience)
+    if strategy == "tit_for_tat":
+        other = world.concession[1 if side == "dprk" else 0]
+        share = np.minimum(1.0, other + 1.0 / max(lad.steps, 1))
+    else:
+        share = t ** (1.0 / STRATEGY_EXPONENT[strategy])
+    wanted = np.floor(share * lad.steps + 1e-9).astype(int)
+    acceptable = own_surplus >= 0.0
+    acceptable[:, 0] = True
+    # the furthest step it still finds acceptable, up to the one its strategy allows
+    steps = np.arange(lad.steps + 1)
+    allowed = acceptable & (steps[None, :] <= wanted[:, None])
+    level = np.where(allowed, steps[None, :], -1).max(axis=1)
+    world.concession[0 if side == "dprk" else 1] = level / max(lad.steps, 1)
+    return level
+
+
+def negotiate(model, world: WorldState) -> None:  # noqa: ANN001
+    """Phase 4 of a month: open talks, exchange offers, sign, or walk out."""
+    rng_temp = model.dispositions.world.choice_temperature
+    ctx = context(model)
+    lads = ladders(model)
+    log = model.log
+
+    idle = (world.talks == Talks.NO_CONTACT) | (world.talks == Talks.COLLAPSED) | (world.talks == Talks.COMPLETED)
+    world.cooldown = np.maximum(world.cooldown - 1, 0)
+    can_open = idle & preconditions_met(model, world) & (world.cooldown == 0)
+    if can_open.any():
+        want = {}
+        for side, other in (("dprk", "allies"), ("allies", "dprk")):
+            value = talks_value(model, world, side, lads[side], lads[other], ctx)
+            want[side] = choose(model.rng, value, rng_temp)
+        world.talks_expected = (can_open & (want["dprk"] | want["allies"])).astype(float)
+        opened = can_open & want["dprk"] & want["allies"]
+        world.talks = np.where(opened, Talks.TALKS, world.talks).astype(np.int8)
+        world.months_in_talks = np.where(opened, 0, world.months_in_talks)
+        world.concession[:, opened] = 0.0
+        model.tracker.mark_first(model.tracker.first_talks, opened, model.month_index)
+        log.add("talks_opened", "us", opened, f"talks open ({model.us.policy.format})")
+    else:
+        world.talks_expected = np.zeros(world.replicas)
+
+    talking = world.talks == Talks.TALKS
+    if not talking.any():
+        return
+    world.months_in_talks = world.months_in_talks + talking
+    own = {side: surplus(model, world, side, lads[side].packages, ctx) for side in lads}
+    cross = {
+        "dprk": surplus(model, world, "dprk", lads["allies"].packages, ctx),
+        "allies": surplus(model, world, "allies", lads["dprk"].packages, ctx),
+    }
+    level = {side: concession_level(model, world, side, lads[side], own[side]) for side in lads}
+    rows = np.arange(world.replicas)
+    # the value of the other's current offer to each side, and of its own next offer
+    offer_to = {
+        "dprk": cross["dprk"][rows, level["allies"]],
+        "allies": cross["allies"][rows, level["dprk"]],
+    }
+    asking = {side: np.maximum(own[side][rows, level[side]], 0.0) for side in lads}
+    # accept an offer worth more than what one is about to propose oneself (AC-next)
+    accepts = {side: talking & choose(model.rng, offer_to[side] - asking[side], rng_temp) for side in lads}
+    signed_allied = accepts["dprk"]
+    signed_dprk = accepts["allies"] & ~signed_allied
+    signed = signed_allied | signed_dprk
+    if signed.any():
+        package = np.where(
+            signed_allied[:, None],
+            lads["allies"].packages[level["allies"]],
+            lads["dprk"].packages[level["dprk"]],
+        )
+        sign(model, world, signed, package, ctx)
+
+    patience = model.dispositions.world.patience_months * FORMAT_PATIENCE[model.us.policy.format]
+    deadline = world.months_in_talks >= patience
+    walk = np.zeros(world.replicas, dtype=bool)
+    for side in lads:
+        actor = model.dprk if side == "dprk" else model.us
+        exhausted = level[side] >= _reachable(own[side])
+        gap = -offer_to[side] - actor.dispositions.walkout_gap
+        walk |= talking & ~signed & deadline & exhausted & choose(model.rng, gap, rng_temp)
+    if walk.any():
+        world.talks = np.where(walk, Talks.NO_CONTACT, world.talks).astype(np.int8)
+        world.cooldown = np.where(walk, model.dispositions.world.cooldown_months, world.cooldown)
+        model.tracker.walkouts += walk
+        log.add(
+            "walkout", "us", walk,
+            lambda r: (
+                "talks break down with no zone of agreement: the US valued the DPRK's offer at "
+                f"{offer_to['allies'][r]:+.2f} over its status quo, the DPRK valued the US offer at "
+                f"{offer_to['dprk'][r]:+.2f}"
+            ),
+        )
+    if log.record:
+        _log_offers(model, world, talking & ~signed & ~walk, lads, level, offer_to)
+
+
+def _reachable(own: np.ndarray) -> np.ndarray:
+    """The last ladder step a side still finds acceptable (it will go no further)."""
+    steps = np.arange(own.shape[1])
+    acceptable = own >= 0.0
+    acceptable[:, 0] = True
+    return np.where(acceptable, steps[None, :], 0).max(axis=1)
+
+
+def sign(model, world: WorldState, signed: np.ndarray, package: np.ndarray, ctx: Context) -> None:  # noqa: ANN001
+    """An agreement: the package becomes commitments with a schedule."""
+    world.talks = np.where(signed, Talks.AGREEMENT, world.talks).astype(np.int8)
+    world.deal = np.where(signed[:, None], package, world.deal)
+    world.deal_month = np.where(signed, world.month, world.deal_month)
+    world.schedule = np.where(signed[:, None], schedule(package, ctx.sequencing), world.schedule)
+    world.progress[signed] = 0.0
+    world.shortfall[:, signed] = 0.0
+    world.defection[:, signed] = 0.0
+    model.tracker.mark_first(model.tracker.first_agreement, signed, model.month_index)
+    if model.log.record:
+
+        def story(r: int) -> str:
+            one = package[r : r + 1]
+            worth = {side: surplus(model, world, side, one, ctx)[r, 0] + status_quo(model, world, side)[r] for side in ("dprk", "allies")}
+            base = {side: status_quo(model, world, side)[r] for side in ("dprk", "allies")}
+            return (
+                f"the US and the DPRK sign an agreement: {c.describe(package[r])}; the DPRK valued it at "
+                f"{worth['dprk']:.2f} against its status quo of {base['dprk']:.2f}, the US at {worth['allies']:.2f} "
+                f"against {base['allies']:.2f}"
+            )
+
+        model.log.add("agreement_signed", "us", signed, story)
+
+
+def _log_offers(model, world, talking, lads, level, offer_to) -> None:  # noqa: ANN001
+    for side, other in (("allies", "dprk"), ("dprk", "allies")):
+        who = "the US" if side == "allies" else "the DPRK"
+        model.log.add(
+            "offer", "us" if side == "allies" else "dprk", talking,
+            lambda r, side=side, other=other, who=who: (
+                f"{who} offers {c.describe(lads[side].packages[level[side][r]])}; "
+                f"{'the DPRK' if other == 'dprk' else 'the US'} refuses: worth {offer_to[other][r]:+.2f} over its status quo"
+            ),
+        )

@@ -1,0 +1,440 @@
+"""Scenario files: the schema, the loader, and ``--set`` what-ifs.
+
+A case file extends a base file (``extends: base.yaml``), sets the start state, each actor's
+policy and scheduled exogenous shocks, and an ``observed:`` block that only the checks read.
+Every error names the file, the line and the key path (and the nearest valid key), in one
+line. YAML is read with ``yaml.safe_load``; ``yaml.compose`` with the safe loader gives the
+line of each key and constructs nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+import types
+import typing
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError, model_validator
+
+from sim import calendar, outcomes
+from sim.actors import ACTOR_CLASSES, ACTOR_KEYS
+from sim.actors.base import Record
+from sim.dispositions import WorldDispositions, with_overrides
+
+Month = Annotated[int, BeforeValidator(calendar.parse_month)]
+ActorKey = Literal["us", "dprk", "china", "rok", "japan"]
+MAX_MONTHS = 600
+
+
+class ScenarioError(Exception):
+    """A problem with a scenario or a what-if, told in one line."""
+
+
+class StartState(Record):
+    """The world when the scenario opens (``history/cases.md``, "Start state")."""
+
+    material: float = Field(ge=0, le=500, description="fissile material, in warheads' worth")
+    warheads: float = Field(ge=0, le=500, description="assembled warheads")
+    yongbyon_running: bool = Field(description="Yongbyon reactor and plants operating")
+    inspected: bool = Field(False, description="IAEA inspectors present")
+    yongbyon_rate: float = Field(ge=0, le=50, description="warheads' worth a year while Yongbyon runs")
+    other_sites_rate: float = Field(0.0, ge=0, le=50, description="warheads' worth a year from sites outside Yongbyon")
+    assembly_rate: float = Field(6.0, ge=0, le=50, description="warheads assembled a year at most")
+    tests_done: int = Field(0, ge=0, le=20, description="nuclear tests before the start")
+    months_since_test: int = Field(0, ge=0, le=600)
+    missile_maturity: float = Field(0.2, ge=0, le=1, description="0: untested long-range missiles; 1: proven")
+    months_since_long_range: int = Field(0, ge=0, le=600)
+    launches_last_year: int = Field(0, ge=0, le=200, description="ballistic launches in the year before the start")
+    months_since_talks: int = Field(0, ge=0, le=600)
+    un_sanctions: float = Field(0.0, ge=0, le=1, description="UN sanctions in force (0: none, 1: all of 2017's)")
+    rivalry: float = Field(0.2, ge=0, le=1, description="US-China rivalry")
+    tension: float = Field(0.3, ge=0, le=1)
+    trust: dict[str, float] = Field(default_factory=dict, description="'dprk_us': the DPRK's trust in the US")
+
+    @model_validator(mode="after")
+    def _check(self) -> StartState:
+        if self.warheads > self.material:
+            raise ValueError("warheads cannot exceed material")
+        for pair, value in self.trust.items():
+            parts = pair.split("_")
+            if len(parts) != 2 or not all(p in ACTOR_KEYS for p in parts) or parts[0] == parts[1]:
+                raise ValueError(f"trust key {pair!r} must be 'truster_trusted', e.g. 'dprk_us'")
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"trust {pair} = {value} must be between 0 and 1")
+        return self
+
+
+def _policy(key: str) -> type[Record]:
+    return ACTOR_CLASSES[key].Policy
+
+
+class Actors(Record):
+    us: _policy("us")  # type: ignore[valid-type]
+    dprk: _policy("dprk")  # type: ignore[valid-type]
+    china: _policy("china")  # type: ignore[valid-type]
+    rok: _policy("rok")  # type: ignore[valid-type]
+    japan: _policy("japan")  # type: ignore[valid-type]
+
+
+class PolicyShock(Record):
+    """A new policy for one actor: a change of administration, a new stance, a new patron."""
+
+    kind: Literal["policy"]
+    date: Month
+    actor: ActorKey
+    set: dict[str, Any]
+    note: str = ""
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _check_keys(self) -> PolicyShock:
+        policy = _policy(self.actor)
+        for key in self.set:
+            if key not in policy.model_fields:
+                raise ValueError(f"{self.actor} has no policy key {key!r}{_hint(key, policy.model_fields)}")
+        return self
+
+
+class IntelligenceShock(Record):
+    """An intelligence finding: one actor's trust in another changes, and what it reveals of
+    the DPRK's programme (enrichment outside Yongbyon) becomes known."""
+
+    kind: Literal["intelligence"]
+    date: Month
+    actor: ActorKey
+    toward: ActorKey
+    trust_factor: float = Field(ge=0, le=2, description="trust is multiplied by this")
+    other_sites_rate: float | None = Field(None, ge=0, le=50, description="revealed enrichment outside Yongbyon, warheads' worth a year")
+    note: str = ""
+    source: str = ""
+
+
+class RivalryShock(Record):
+    """A change in US-China rivalry (THAAD, the "war drive" of seed article 000)."""
+
+    kind: Literal["rivalry"]
+    date: Month
+    level: float = Field(ge=0, le=1)
+    note: str = ""
+    source: str = ""
+
+
+Shock = Annotated[Union[PolicyShock, IntelligenceShock, RivalryShock], Field(discriminator="kind")]
+
+
+class Band(Record):
+    """An observed outcome band from ``history/cases.md``; only the checks read it."""
+
+    min: float | None = None
+    max: float | None = None
+    equals: bool | None = None
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> Band:
+        if self.equals is None and self.min is None and self.max is None:
+            raise ValueError("a band needs min, max or equals")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+    def contains(self, values):  # noqa: ANN001, ANN201 - numpy arrays in and out
+        import numpy as np
+
+        values = np.asarray(values, dtype=float)
+        inside = np.ones(values.shape, dtype=bool)
+        if self.equals is not None:
+            inside &= values == float(self.equals)
+        if self.min is not None:
+            inside &= values >= self.min
+        if self.max is not None:
+            inside &= values <= self.max
+        return inside
+
+    def describe(self) -> str:
+        if self.equals is not None:
+            return "yes" if self.equals else "no"
+        low = "" if self.min is None else f"{self.min:g}"
+        high = "" if self.max is None else f"{self.max:g}"
+        return f"[{low}, {high}]"
+
+
+class Counterfactual(Record):
+    """A documented what-if: ``--set`` changes and the direction theory expects."""
+
+    name: str
+    question: str
+    set: list[str]
+    expect: dict[str, Literal["up", "down"]]
+    why: str = ""
+
+
+class Scenario(Record):
+    extends: str | None = None
+    name: str = ""
+    title: str
+    period: str = ""
+    summary: str = ""
+    sources: list[str] = Field(default_factory=list)
+    start: Month
+    end: Month
+    state: StartState
+    actors: Actors
+    shocks: list[Shock] = Field(default_factory=list)
+    observed: dict[str, Band] = Field(default_factory=dict)
+    counterfactuals: list[Counterfactual] = Field(default_factory=list)
+    history: list[str] = Field(default_factory=list, description="what happened, for the classroom")
+    dispositions: dict[str, dict[str, Any]] = Field(default_factory=dict, description="what-if changes only")
+
+    @model_validator(mode="after")
+    def _check(self) -> Scenario:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        if self.end - self.start > MAX_MONTHS:
+            raise ValueError(f"the horizon is longer than {MAX_MONTHS} months")
+        first, last = calendar.year_of(self.start), calendar.year_of(self.end)
+        known = outcomes.outcome_names(first, last)
+        for name in self.observed:
+            if name not in known:
+                raise ValueError(f"observed outcome {name!r} is unknown{_hint(name, known)}")
+        return self
+
+    @property
+    def months(self) -> int:
+        return self.end - self.start + 1
+
+
+def _hint(key: str, choices: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(key, list(choices), n=1, cutoff=0.5)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Scenario:
+    """Read, merge with its base, apply ``--set`` what-ifs, and validate a scenario file."""
+    path = Path(path)
+    data, lines = _read_with_base(path, seen=())
+    data.pop("extends", None)
+    for arg in overrides:
+        _apply_override(data, lines, arg)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(_explain(error, lines, path)) from None
+    try:
+        with_overrides(scenario.dispositions)
+    except ValidationError as error:
+        raise ScenarioError(_explain(error, lines, path, prefix=("dispositions",))) from None
+    scenario.name = scenario.name or path.stem
+    for shock in scenario.shocks:
+        if not scenario.start <= shock.date <= scenario.end:
+            index = scenario.shocks.index(shock)
+            where = lines.get(("shocks", index, "date"), (path, 0))
+            raise ScenarioError(
+                f"{where[0]}:{where[1]}: shocks.{index}.date: {calendar.format_month(shock.date)} "
+                f"is outside the horizon {calendar.format_month(scenario.start)} to {calendar.format_month(scenario.end)}"
+            )
+    return scenario
+
+
+def _read_with_base(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict]:
+    """The file's data merged over its base, and the (file, line) of every key path."""
+    if path.resolve() in seen:
+        raise ScenarioError(f"{path}: 'extends' loops back to itself")
+    if not path.is_file():
+        raise ScenarioError(f"{path}: no such scenario file")
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ScenarioError(f"{path}{line}: broken YAML: {problem}") from None
+    if data is None:
+        raise ScenarioError(f"{path}: the file is empty")
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}:1: a scenario must be a mapping of keys, not {type(data).__name__}")
+    if "dispositions" in data:
+        line = _key_lines(node, path).get(("dispositions",), (path, 1))[1]
+        raise ScenarioError(
+            f"{path}:{line}: dispositions: dispositions are calibrated once for all cases; "
+            "change one for a what-if with --set, e.g. --set dprk.sanctions_pain=1.5"
+        )
+    lines = _key_lines(node, path)
+    base_name = data.get("extends")
+    if base_name is None:
+        return data, lines
+    if not isinstance(base_name, str):
+        raise ScenarioError(f"{path}:{lines[('extends',)][1]}: extends: expected a file name")
+    base, base_lines = _read_with_base(path.parent / base_name, (*seen, path.resolve()))
+    return _merge(base, data), {**base_lines, **lines}
+
+
+def _merge(base: dict, case: dict) -> dict:
+    """Case values over base values; mappings merge key by key, everything else replaces."""
+    merged = copy.deepcopy(base)
+    for key, value in case.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _key_lines(node: yaml.Node | None, path: Path, prefix: tuple = ()) -> dict[tuple, tuple[Path, int]]:
+    out: dict[tuple, tuple[Path, int]] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = (*prefix, key_node.value)
+            out[key] = (path, key_node.start_mark.line + 1)
+            out.update(_key_lines(value_node, path, key))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            key = (*prefix, index)
+            out[key] = (path, item.start_mark.line + 1)
+            out.update(_key_lines(item, path, key))
+    return out
+
+
+def _explain(error: ValidationError, lines: dict, path: Path, prefix: tuple = ()) -> str:
+    """One line for the first problem pydantic found: where, which key, what is wrong."""
+    problem = error.errors()[0]
+    loc = _data_path((*prefix, *problem["loc"]))
+    where = _where(loc, lines, path)
+    dotted = ".".join(str(p) for p in loc) or "(top level)"
+    message = problem["msg"].removeprefix("Value error, ")
+    if problem["type"] == "extra_forbidden":
+        valid = _valid_keys(loc[:-1])
+        message = f"unknown key{_hint(str(loc[-1]), valid)}"
+    elif problem["type"] == "missing":
+        message = "missing required key"
+    if "input" in problem and problem["type"] not in ("extra_forbidden", "missing") and not isinstance(problem["input"], dict):
+        message += f" (got {problem['input']!r})"
+    if str(where[0]).startswith("--set"):
+        return f"{where[0]}: {message}"
+    return f"{where[0]}:{where[1]}: {dotted}: {message}"
+
+
+def _data_path(loc: tuple) -> tuple:
+    """Drop the union tags pydantic adds for discriminated shocks (``shocks.0.policy.actor``)."""
+    if len(loc) > 2 and loc[0] == "shocks" and loc[2] in ("policy", "intelligence", "rivalry"):
+        return (*loc[:2], *loc[3:])
+    return loc
+
+
+def _where(loc: tuple, lines: dict, path: Path) -> tuple[Path | str, int]:
+    for cut in range(len(loc), 0, -1):
+        if loc[:cut] in lines:
+            return lines[loc[:cut]]
+    return (path, 1)
+
+
+def _valid_keys(loc: tuple) -> list[str]:
+    """Field names of the record at ``loc`` in the scenario schema."""
+    model: Any = Scenario
+    for part in loc:
+        model = _child_type(model, part)
+        if model is None:
+            return []
+    return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
+
+
+def _child_type(model: Any, part: Any) -> Any:
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        field = model.model_fields.get(str(part))
+        return None if field is None else _unwrap(field.annotation)
+    origin = typing.get_origin(model)
+    if origin in (list, tuple):
+        return _unwrap(typing.get_args(model)[0])
+    if origin is dict:
+        return _unwrap(typing.get_args(model)[1])
+    return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _unwrap(args[0]) if len(args) == 1 else annotation
+    return annotation
+
+
+# ---------------------------------------------------------------- what-ifs
+
+_OVERRIDE = re.compile(r"^(?P<path>[a-z_]+(\.[a-z_0-9]+)+)=(?P<value>.*)$")
+
+
+def parse_value(text: str) -> Any:
+    """A ``--set`` value: YAML scalars and lists (``0.5``, ``none``, ``[a, b]``, ``a,b``)."""
+    try:
+        value = yaml.safe_load(text) if text.strip() else ""
+    except yaml.YAMLError:
+        value = text
+    if isinstance(value, str) and "," in value:
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+def override_target(dotted: str) -> tuple[str, ...]:
+    """Where ``actor.key`` lives in the scenario data: a policy key, a disposition, or the state."""
+    head, *rest = dotted.split(".")
+    if head == "state":
+        if rest[0] not in StartState.model_fields:
+            raise ScenarioError(f"--set {dotted}: the start state has no key {rest[0]!r}{_hint(rest[0], StartState.model_fields)}")
+        return ("state", *rest)
+    if head == "world":
+        if rest[0] not in WorldDispositions.model_fields:
+            raise ScenarioError(f"--set {dotted}: no world disposition {rest[0]!r}{_hint(rest[0], WorldDispositions.model_fields)}")
+        return ("dispositions", "world", *rest)
+    if head not in ACTOR_CLASSES:
+        choices = (*ACTOR_KEYS, "state", "world")
+        raise ScenarioError(f"--set {dotted}: no actor {head!r}{_hint(head, choices)}; actors are {', '.join(ACTOR_KEYS)}")
+    cls = ACTOR_CLASSES[head]
+    key = rest[0]
+    if key in cls.Policy.model_fields:
+        return ("actors", head, *rest)
+    if key in cls.Dispositions.model_fields:
+        return ("dispositions", head, *rest)
+    known = [*cls.Policy.model_fields, *cls.Dispositions.model_fields]
+    raise ScenarioError(f"--set {dotted}: {head} has no policy or disposition {key!r}{_hint(key, known)}")
+
+
+def _apply_override(data: dict, lines: dict, arg: str) -> None:
+    match = _OVERRIDE.match(arg.strip())
+    if not match:
+        raise ScenarioError(f"--set {arg}: expected actor.key=value, e.g. us.precondition=none")
+    target = override_target(match.group("path"))
+    value = parse_value(match.group("value"))
+    node = data
+    for part in target[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ScenarioError(f"--set {arg}: {part} is not a mapping")
+    last = target[-1]
+    if isinstance(value, str) and value.startswith(("+", "-")) and isinstance(node.get(last), list):
+        item = value[1:]
+        node[last] = [*node[last], item] if value[0] == "+" else [x for x in node[last] if x != item]
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value) and any(v.startswith("+") for v in value) and isinstance(node.get(last), list):
+        node[last] = [*node[last], *(v.lstrip("+") for v in value)]
+    else:
+        node[last] = [value] if _expects_list(target) and isinstance(value, str) and value else value
+    lines[target] = (f"--set {arg}", 0)
+    for depth in range(1, len(target)):
+        lines.setdefault(target[:depth], (f"--set {arg}", 0))
+
+
+def _expects_list(target: tuple[str, ...]) -> bool:
+    if target[0] != "actors" or len(target) != 3:
+        return False
+    field = ACTOR_CLASSES[target[1]].Policy.model_fields.get(target[2])
+    return field is not None and typing.get_origin(_unwrap(field.annotation)) is list

@@ -1,0 +1,37 @@
+"""Exogenous shocks: what a scenario schedules from outside the negotiation.
+
+A new administration with a new policy, an intelligence finding that cuts trust (and reveals
+enrichment outside Yongbyon), a change in US-China rivalry. Shocks never set an outcome: they change policies, trust or rivalry, and the
+actors decide what follows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.scenario import IntelligenceShock, PolicyShock, RivalryShock
+from sim.state import ACTOR_INDEX, WorldState
+
+
+def apply(model, world: WorldState) -> None:  # noqa: ANN001
+    """Phase 1 of a month: the shocks dated this month."""
+    for shock in model.shocks_by_month.get(world.month, ()):
+        if isinstance(shock, PolicyShock):
+            actor = getattr(model, shock.actor)
+            actor.set_policy(**shock.set)
+            if "sanctions" in shock.set and shock.actor in world.unilateral:
+                world.unilateral[shock.actor] = np.full(world.replicas, float(shock.set["sanctions"]))
+            text = f"{actor.label} changes policy: " + ", ".join(f"{k} = {v}" for k, v in shock.set.items())
+        elif isinstance(shock, IntelligenceShock):
+            i, j = ACTOR_INDEX[shock.actor], ACTOR_INDEX[shock.toward]
+            world.trust[i, j] = np.clip(world.trust[i, j] * shock.trust_factor, 0.0, 1.0)
+            text = f"{getattr(model, shock.actor).label}'s trust in {getattr(model, shock.toward).label} is multiplied by {shock.trust_factor}"
+            if shock.other_sites_rate is not None:
+                world.other_sites_rate = np.full(world.replicas, shock.other_sites_rate)
+                text += f"; enrichment outside Yongbyon revealed ({shock.other_sites_rate:g} warheads' worth a year)"
+        elif isinstance(shock, RivalryShock):
+            world.rivalry = np.full(world.replicas, shock.level)
+            text = f"US-China rivalry moves to {shock.level}"
+        if shock.note:
+            text += f" ({shock.note})"
+        model.log.add("shock", getattr(shock, "actor", "world"), True, text)

@@ -1,0 +1,165 @@
+"""The world state: every quantity an array over R replicas (R = 1 for a narrated run).
+
+Like the vectorised environments of reinforcement learning, one set of arrays serves one
+replica or ten thousand; every mechanism reads and writes whole arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+from sim import concessions
+from sim.actors import ACTOR_KEYS
+
+
+class Talks(IntEnum):
+    """The talks state machine of ``DESIGN.md``, one state per replica."""
+
+    NO_CONTACT = 0
+    TALKS = 1
+    AGREEMENT = 2
+    IMPLEMENTATION = 3
+    COMPLETED = 4
+    COLLAPSED = 5
+
+
+ACTOR_INDEX = {key: i for i, key in enumerate(ACTOR_KEYS)}
+US, DPRK = ACTOR_INDEX["us"], ACTOR_INDEX["dprk"]
+SIDES = ("dprk", "allies")
+
+
+@dataclass
+class WorldState:
+    replicas: int
+    # capability
+    material: np.ndarray
+    warheads: np.ndarray
+    yongbyon_running: np.ndarray
+    inspected: np.ndarray
+    yongbyon_dismantled: np.ndarray
+    yongbyon_rate: float
+    other_sites_rate: np.ndarray
+    assembly_rate: float
+    tests_done: np.ndarray
+    months_since_test: np.ndarray
+    missile_maturity: np.ndarray
+    months_since_long_range: np.ndarray
+    recent_launches: np.ndarray  # launches a month, recent average
+    # coercion
+    un_level: np.ndarray
+    unilateral: dict[str, np.ndarray]
+    enforcement: np.ndarray
+    enforcement_boost: np.ndarray
+    pressure: np.ndarray
+    rivalry: np.ndarray
+    exercises: np.ndarray
+    # tension
+    tension: np.ndarray
+    crisis_hazard: np.ndarray
+    # trust[i, j]: actor i's trust that actor j keeps its promises
+    trust: np.ndarray
+    # negotiation
+    talks: np.ndarray
+    months_in_talks: np.ndarray
+    months_since_talks: np.ndarray
+    cooldown: np.ndarray
+    concession: np.ndarray  # (2, R): concession level of the DPRK and the allied side
+    # the deal in force
+    deal: np.ndarray  # (R, items) bool
+    deal_month: np.ndarray
+    schedule: np.ndarray  # (R, items): months after signing when delivery starts
+    progress: np.ndarray  # (R, items): share of one-off items delivered
+    shortfall: np.ndarray  # (2, R): recent shortfall of each side, as the other sees it
+    defection: np.ndarray  # (2, R): each side's perceived defection of the other
+
+    @property
+    def capability_index(self) -> np.ndarray:
+        """0 with no warheads, near 1 past about 50: deterrence saturates."""
+        return 1.0 - np.exp(-self.warheads / 20.0)
+
+    @property
+    def in_talks(self) -> np.ndarray:
+        return (self.talks == Talks.TALKS).astype(float)
+
+    @property
+    def in_deal(self) -> np.ndarray:
+        return (self.talks == Talks.AGREEMENT) | (self.talks == Talks.IMPLEMENTATION)
+
+    @property
+    def ignored(self) -> np.ndarray:
+        """Being ignored: two years without talks or a deal counts in full."""
+        return np.minimum(1.0, self.months_since_talks / 24.0)
+
+    def delivering(self, item: str) -> np.ndarray:
+        """Replicas where ``item`` is in the deal in force and its delivery has started."""
+        i = concessions.INDEX[item]
+        started = self.schedule[:, i] <= self.months_since_deal
+        return self.in_deal & self.deal[:, i] & started
+
+    @property
+    def months_since_deal(self) -> np.ndarray:
+        return self.month - self.deal_month
+
+    # set each month by the model
+    month: int = 0
+    talks_expected: np.ndarray | None = None
+    deal_valued: np.ndarray | None = None
+    moratorium: np.ndarray | None = None
+
+
+def initial_state(scenario, replicas: int) -> WorldState:  # noqa: ANN001 - a Scenario
+    """The start state of ``scenario``, the same in every replica."""
+    s = scenario.state
+    policies = scenario.actors
+
+    def full(value: float, dtype: type = float) -> np.ndarray:
+        return np.full(replicas, value, dtype=dtype)
+
+    trust = np.full((len(ACTOR_KEYS), len(ACTOR_KEYS), replicas), 0.5)
+    for pair, value in s.trust.items():
+        truster, trusted = pair.split("_")
+        trust[ACTOR_INDEX[truster], ACTOR_INDEX[trusted]] = value
+    zeros = np.zeros(replicas)
+    return WorldState(
+        replicas=replicas,
+        material=full(s.material),
+        warheads=full(s.warheads),
+        yongbyon_running=full(s.yongbyon_running, bool),
+        inspected=full(s.inspected, bool),
+        yongbyon_dismantled=full(False, bool),
+        yongbyon_rate=s.yongbyon_rate,
+        other_sites_rate=full(s.other_sites_rate),
+        assembly_rate=s.assembly_rate,
+        tests_done=full(s.tests_done),
+        months_since_test=full(s.months_since_test),
+        missile_maturity=full(s.missile_maturity),
+        months_since_long_range=full(s.months_since_long_range),
+        recent_launches=full(s.launches_last_year / 12.0),
+        un_level=full(s.un_sanctions),
+        unilateral={key: full(getattr(policies, key).sanctions) for key in ("us", "rok", "japan")},
+        enforcement=full(policies.china.enforcement),
+        enforcement_boost=zeros.copy(),
+        pressure=zeros.copy(),
+        rivalry=full(s.rivalry),
+        exercises=full(max(policies.us.exercises, 0.0)),
+        tension=full(s.tension),
+        crisis_hazard=zeros.copy(),
+        trust=trust,
+        talks=full(Talks.NO_CONTACT, np.int8),
+        months_in_talks=zeros.copy(),
+        months_since_talks=full(s.months_since_talks),
+        cooldown=zeros.copy(),
+        concession=np.zeros((2, replicas)),
+        deal=np.zeros((replicas, concessions.N_ITEMS), dtype=bool),
+        deal_month=full(0, np.int64),
+        schedule=np.zeros((replicas, concessions.N_ITEMS)),
+        progress=np.zeros((replicas, concessions.N_ITEMS)),
+        shortfall=np.zeros((2, replicas)),
+        defection=np.zeros((2, replicas)),
+        talks_expected=zeros.copy(),
+        deal_valued=zeros.copy(),
+        moratorium=zeros.copy(),
+    )

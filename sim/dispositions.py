@@ -13,8 +13,12 @@ from typing import Any
 import yaml
 from pydantic import Field
 
-from sim.actors import ACTOR_CLASSES
 from sim.actors.base import Record
+from sim.actors.china import ChinaDispositions
+from sim.actors.dprk import DPRKDispositions
+from sim.actors.japan import JapanDispositions
+from sim.actors.south_korea import SouthKoreaDispositions
+from sim.actors.united_states import USDispositions
 
 DISPOSITIONS_FILE = Path(__file__).with_name("dispositions.yaml")
 
@@ -44,11 +48,11 @@ class WorldDispositions(Record):
 
 class Dispositions(Record):
     world: WorldDispositions
-    us: ACTOR_CLASSES["us"].Dispositions
-    dprk: ACTOR_CLASSES["dprk"].Dispositions
-    china: ACTOR_CLASSES["china"].Dispositions
-    rok: ACTOR_CLASSES["rok"].Dispositions
-    japan: ACTOR_CLASSES["japan"].Dispositions
+    us: USDispositions
+    dprk: DPRKDispositions
+    china: ChinaDispositions
+    rok: SouthKoreaDispositions
+    japan: JapanDispositions
 
 
 @cache

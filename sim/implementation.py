@@ -32,7 +32,7 @@ def givers(model) -> np.ndarray:  # noqa: ANN001 - a DiplomacyModel
     out[c.IS_DPRK] = DPRK
     for key in ("japan", "rok", "china"):
         for item in getattr(model, key).policy.offers:
-            if not c.BY_NAME[item].side == "dprk" and item not in model.us.policy.offers:
+            if c.BY_NAME[item].side != "dprk" and item not in model.us.policy.offers:
                 out[c.INDEX[item]] = ACTOR_INDEX[key]
     return out
 
@@ -77,7 +77,8 @@ def implement(model, world: WorldState) -> None:  # noqa: ANN001
         missed = np.where(n_due > 0, 1.0 - n_made / np.maximum(n_due, 1), 0.0)
         if index == 0:
             missed = missed * np.where(world.inspected, 1.0, UNSEEN_WEIGHT)
-        world.shortfall[index] = np.where(active, SHORTFALL_MEMORY * world.shortfall[index] + (1 - SHORTFALL_MEMORY) * missed, world.shortfall[index])
+        recent = SHORTFALL_MEMORY * world.shortfall[index] + (1 - SHORTFALL_MEMORY) * missed
+        world.shortfall[index] = np.where(active, recent, world.shortfall[index])
         observer = 1 - index
         world.defection[observer] = np.where(active, (1 - DEFECTION_DECAY) * world.defection[observer] + missed, world.defection[observer])
         _learn_trust(model, world, index, active & (n_due > 0), 1.0 - missed)
@@ -115,7 +116,7 @@ def _apply_deliveries(world: WorldState, due: np.ndarray, delivered: np.ndarray,
 def _learn_trust(model, world: WorldState, giver_side: int, seen: np.ndarray, kept: np.ndarray) -> None:  # noqa: ANN001
     """Observers' trust moves toward the share of due deliveries they saw kept."""
     if giver_side == 0:
-        pairs = [(ACTOR_INDEX[k], DPRK, getattr(model, "us").dispositions.trust_learning) for k in ("us", "rok", "japan")]
+        pairs = [(ACTOR_INDEX[k], DPRK, model.us.dispositions.trust_learning) for k in ("us", "rok", "japan")]
     else:
         pairs = [(DPRK, ACTOR_INDEX[k], model.dprk.dispositions.trust_learning) for k in ("us", "rok", "japan", "china")]
     for observer, giver, rate in pairs:

@@ -26,7 +26,7 @@ import mesa
 import numpy as np
 
 from sim import calendar, capability, coercion, implementation, negotiation, shocks, tension
-from sim.actors import China, DPRK, Japan, SouthKorea, UnitedStates
+from sim.actors import DPRK, China, Japan, SouthKorea, UnitedStates
 from sim.dispositions import with_overrides
 from sim.events import EventLog
 from sim.outcomes import OutcomeTracker

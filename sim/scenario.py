@@ -23,14 +23,20 @@ from pydantic import BaseModel, BeforeValidator, Field, ValidationError, model_v
 from sim import calendar, outcomes
 from sim.actors import ACTOR_CLASSES, ACTOR_KEYS
 from sim.actors.base import Record
+from sim.actors.china import ChinaPolicy
+from sim.actors.dprk import DPRKPolicy
+from sim.actors.japan import JapanPolicy
+from sim.actors.south_korea import SouthKoreaPolicy
+from sim.actors.united_states import USPolicy
 from sim.dispositions import WorldDispositions, with_overrides
+from sim.errors import UserError
 
 Month = Annotated[int, BeforeValidator(calendar.parse_month)]
 ActorKey = Literal["us", "dprk", "china", "rok", "japan"]
 MAX_MONTHS = 600
 
 
-class ScenarioError(Exception):
+class ScenarioError(UserError):
     """A problem with a scenario or a what-if, told in one line."""
 
 
@@ -73,11 +79,13 @@ def _policy(key: str) -> type[Record]:
 
 
 class Actors(Record):
-    us: _policy("us")  # type: ignore[valid-type]
-    dprk: _policy("dprk")  # type: ignore[valid-type]
-    china: _policy("china")  # type: ignore[valid-type]
-    rok: _policy("rok")  # type: ignore[valid-type]
-    japan: _policy("japan")  # type: ignore[valid-type]
+    """Each actor's policy record."""
+
+    us: USPolicy
+    dprk: DPRKPolicy
+    china: ChinaPolicy
+    rok: SouthKoreaPolicy
+    japan: JapanPolicy
 
 
 class PolicyShock(Record):
@@ -424,8 +432,8 @@ def _apply_override(data: dict, lines: dict, arg: str) -> None:
     if isinstance(value, str) and value.startswith(("+", "-")) and isinstance(node.get(last), list):
         item = value[1:]
         node[last] = [*node[last], item] if value[0] == "+" else [x for x in node[last] if x != item]
-    elif isinstance(value, list) and all(isinstance(v, str) for v in value) and any(v.startswith("+") for v in value) and isinstance(node.get(last), list):
-        node[last] = [*node[last], *(v.lstrip("+") for v in value)]
+    elif isinstance(value, list) and isinstance(node.get(last), list) and any(str(v).startswith("+") for v in value):
+        node[last] = [*node[last], *(str(v).lstrip("+") for v in value)]
     else:
         node[last] = [value] if _expects_list(target) and isinstance(value, str) and value else value
     lines[target] = (f"--set {arg}", 0)

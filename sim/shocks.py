@@ -25,7 +25,8 @@ def apply(model, world: WorldState) -> None:  # noqa: ANN001
         elif isinstance(shock, IntelligenceShock):
             i, j = ACTOR_INDEX[shock.actor], ACTOR_INDEX[shock.toward]
             world.trust[i, j] = np.clip(world.trust[i, j] * shock.trust_factor, 0.0, 1.0)
-            text = f"{getattr(model, shock.actor).label}'s trust in {getattr(model, shock.toward).label} is multiplied by {shock.trust_factor}"
+            truster, trusted = getattr(model, shock.actor).label, getattr(model, shock.toward).label
+            text = f"{truster}'s trust in {trusted} is multiplied by {shock.trust_factor}"
             if shock.other_sites_rate is not None:
                 world.other_sites_rate = np.full(world.replicas, shock.other_sites_rate)
                 text += f"; enrichment outside Yongbyon revealed ({shock.other_sites_rate:g} warheads' worth a year)"

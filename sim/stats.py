@@ -9,10 +9,11 @@ Z95 = 1.959963984540054
 
 def summarize(values: np.ndarray) -> dict[str, float]:
     """Mean with a 95% interval (Wilson's for a share), median and 10th/90th percentiles."""
+    binary = np.asarray(values).dtype == bool
     x = np.asarray(values, dtype=float)
     n = len(x)
     mean = float(x.mean())
-    if np.isin(x, (0.0, 1.0)).all():
+    if binary:
         low, high = wilson(mean, n)
     else:
         half = Z95 * float(x.std(ddof=1)) / np.sqrt(n) if n > 1 else 0.0

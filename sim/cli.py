@@ -1,0 +1,60 @@
+"""The command line: ``run_sim.py COMMAND ...`` or the ``peninsula`` console script.
+
+Each command lives in ``sim/commands/<name>.py`` with ``add_arguments(parser)`` and
+``main(args) -> int``; heavy imports happen inside ``main`` so ``--help`` stays fast.
+Bad input ends with one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("sim.commands.run", "run one scenario over replications (outcome table, --narrate for the story)"),
+    "compare": ("sim.commands.compare", "compare scenarios side by side: means, 95%% intervals, differences"),
+    "validate": ("sim.commands.validate", "check a scenario file against the schema"),
+}
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"error: {message} (see {self.prog} --help)\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(
+        prog="peninsula",
+        description="An agent-based simulator of nuclear diplomacy on the Korean peninsula.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    for name, (module, summary) in COMMANDS.items():
+        command = sub.add_parser(name, help=summary, description=summary)
+        importlib.import_module(module).add_arguments(command)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    from sim.errors import UserError
+
+    try:
+        return importlib.import_module(COMMANDS[args.command][0]).main(args)
+    except UserError as error:
+        sys.stderr.write(f"error: {error}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,41 @@
+"""``compare A B ...``: scenarios side by side, with 95%% intervals and the difference from the first."""
+
+from __future__ import annotations
+
+import argparse
+
+from sim.commands.common import add_run_arguments, console, fmt, print_json
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenarios", nargs="+", help="two or more scenario files; the first is the reference")
+    add_run_arguments(parser, reps=500)
+
+
+def main(args: argparse.Namespace) -> int:
+    from sim.comparison import compare
+
+    result = compare(args.scenarios, replicas=args.reps, seed=args.seed, overrides=args.overrides)
+    if args.json:
+        print_json(result.as_dict())
+        return 0
+    from rich.table import Table
+
+    names = [run.scenario.name for run in result.runs]
+    table = Table(title=f"{' vs '.join(names)}: {args.reps} replications each, seed {args.seed}, mean [95% interval]")
+    table.add_column("outcome")
+    for name in names:
+        table.add_column(name, justify="right")
+    for name in names[1:]:
+        table.add_column(f"{name} - {names[0]}", justify="right")
+    for outcome in result.outcome_names:
+        row = [outcome]
+        for summary in result.summaries:
+            s = summary.get(outcome)
+            row.append("" if s is None else f"{fmt(s['mean'])} [{fmt(s['ci_low'])}, {fmt(s['ci_high'])}]")
+        for diff in result.differences:
+            d = diff.get(outcome)
+            row.append("" if d is None else f"{d['diff']:+.2f} [{d['ci_low']:+.2f}, {d['ci_high']:+.2f}]")
+        table.add_row(*row)
+    console().print(table)
+    return 0

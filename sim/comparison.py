@@ -1,0 +1,49 @@
+"""Comparing scenarios: the same seed for each (common random numbers), summaries and differences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sim.runner import Run, simulate
+from sim.stats import difference, summarize
+
+
+@dataclass
+class Comparison:
+    runs: list[Run]
+    summaries: list[dict[str, dict[str, float]]]
+    differences: list[dict[str, dict[str, float]]]
+
+    @property
+    def outcome_names(self) -> list[str]:
+        names: list[str] = []
+        for summary in self.summaries:
+            names += [n for n in summary if n not in names]
+        return names
+
+    def as_dict(self) -> dict[str, Any]:
+        first = self.runs[0].scenario.name
+        return {
+            "replications": self.runs[0].replicas,
+            "seed": self.runs[0].seed,
+            "scenarios": [
+                {"name": run.scenario.name, "title": run.scenario.title, "outcomes": summary}
+                for run, summary in zip(self.runs, self.summaries, strict=True)
+            ],
+            "differences": [
+                {"scenario": run.scenario.name, "minus": first, "outcomes": diff}
+                for run, diff in zip(self.runs[1:], self.differences, strict=True)
+            ],
+        }
+
+
+def compare(paths: list[str], replicas: int, seed: int, overrides: list[str] | tuple[str, ...] = ()) -> Comparison:
+    runs = [simulate(path, replicas=replicas, seed=seed, overrides=overrides, record_events=0, record_series=False) for path in paths]
+    summaries = [{name: summarize(values) for name, values in run.outcomes.items()} for run in runs]
+    reference = runs[0].outcomes
+    differences = [
+        {name: difference(reference[name], values) for name, values in run.outcomes.items() if name in reference}
+        for run in runs[1:]
+    ]
+    return Comparison(runs, summaries, differences)

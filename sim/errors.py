@@ -1,0 +1,5 @@
+"""The one exception type that ends a command with a one-line message and exit status 2."""
+
+
+class UserError(Exception):
+    """Bad input from the user: a scenario, a what-if, a flag. Told in one line."""

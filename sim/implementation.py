@@ -50,7 +50,7 @@ def implement(model, world: WorldState) -> None:  # noqa: ANN001
     since = world.months_since_deal[:, None]
     due = active[:, None] & world.deal & (world.schedule <= since) & (c.IS_CONTINUING | (world.progress < 1.0))
 
-    value = {side: deal_surplus(model, world, side, world.deal, ctx) for side in ("dprk", "allies")}
+    value = {side: deal_surplus(model, world, side, ctx) for side in ("dprk", "allies")}
     world.deal_valued = (active & (value["dprk"] > 0)).astype(float)
     stays = {}
     for side, actor, other in (("dprk", model.dprk, 1), ("allies", model.us, 0)):

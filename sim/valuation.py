@@ -56,70 +56,94 @@ class Context:
     mediation_trust: float
 
 
-def dprk_worth(model, world: WorldState) -> np.ndarray:  # noqa: ANN001 - a DiplomacyModel
-    """Worth to the DPRK of each item (R, items): what it receives positive, gives negative."""
+Term = tuple[np.ndarray, np.ndarray | float]
+"""One part of a side's valuation: per-item worth (items,) times a per-replica multiplier (R,)."""
+
+
+def dprk_terms(model, world: WorldState) -> tuple[list[Term], list[Term]]:  # noqa: ANN001 - a DiplomacyModel
+    """The DPRK's worth of what it receives and (negative) of what it gives.
+
+    Relief is worth what sanctions cost now (``pressure``); giving up more capability costs
+    more (``capability_cost``)."""
     d = model.dprk.dispositions
-    values = d.vector(d.values)
-    costs = d.vector(d.costs)
-    scale_recv = np.where(c.SCALES_WITH_PRESSURE, world.pressure[:, None], 1.0)
-    scale_cost = np.where(c.SCALES_WITH_CAPABILITY, 1.0 + d.capability_cost * world.capability_index[:, None], 1.0)
-    return np.where(c.IS_DPRK, -costs * scale_cost, values * scale_recv)
+    values, costs = d.vector(d.values) * ~c.IS_DPRK, -d.vector(d.costs) * c.IS_DPRK
+    received = [(values * ~c.SCALES_WITH_PRESSURE, 1.0), (values * c.SCALES_WITH_PRESSURE, world.pressure)]
+    given = [
+        (costs * ~c.SCALES_WITH_CAPABILITY, 1.0),
+        (costs * c.SCALES_WITH_CAPABILITY, 1.0 + d.capability_cost * world.capability_index),
+    ]
+    return received, given
 
 
-def us_worth(model, world: WorldState) -> np.ndarray:  # noqa: ANN001
-    """Worth to the US (leading the allied side) of each item (R, items)."""
+def us_terms(model, world: WorldState) -> tuple[list[Term], list[Term]]:  # noqa: ANN001
+    """The US's worth of what it receives (DPRK steps) and (negative) of what it gives.
+
+    Disarming a larger arsenal is worth more; Yongbyon items are worth Yongbyon's share of
+    production; relief costs the leverage that sanctions give now (``pressure``)."""
     d = model.us.dispositions
-    values = d.vector(d.values)
-    costs = d.vector(d.costs)
-    yongbyon_share = world.yongbyon_rate / np.maximum(world.yongbyon_rate + world.other_sites_rate, 1e-9)
-    capability = 1.0 + world.capability_index[:, None]
-    recv = values * np.where(c.SCALES_WITH_CAPABILITY, capability, 1.0)
-    recv = recv * np.where(YONGBYON, yongbyon_share[:, None], 1.0)
-    cost = costs * np.where(c.SCALES_WITH_PRESSURE, world.pressure[:, None], 1.0)
-    return np.where(c.IS_DPRK, recv, -cost)
+    values, costs = d.vector(d.values) * c.IS_DPRK, -d.vector(d.costs) * ~c.IS_DPRK
+    share = world.yongbyon_rate / np.maximum(world.yongbyon_rate + world.other_sites_rate, 1e-9)
+    larger = 1.0 + world.capability_index
+    cap, yb = c.SCALES_WITH_CAPABILITY, YONGBYON
+    received = [
+        (values * (~cap & ~yb), 1.0),
+        (values * (cap & ~yb), larger),
+        (values * (~cap & yb), share),
+        (values * (cap & yb), larger * share),
+    ]
+    given = [(costs * ~c.SCALES_WITH_PRESSURE, 1.0), (costs * c.SCALES_WITH_PRESSURE, world.pressure)]
+    return received, given
+
+
+def _terms(model, world: WorldState, side: str) -> tuple[list[Term], list[Term]]:  # noqa: ANN001
+    return dprk_terms(model, world) if side == "dprk" else us_terms(model, world)
 
 
 def surplus(model, world: WorldState, side: str, packages: np.ndarray, ctx: Context) -> np.ndarray:  # noqa: ANN001
-    """Gain over the status quo for ``side``: (R, K) for K packages offered to every replica."""
+    """Gain over the status quo (R, K) for ``side`` of each of K packages offered to every replica."""
     packages = np.atleast_2d(packages)
-    return _surplus(model, world, side, packages, ctx, paired=False)
-
-
-def deal_surplus(model, world: WorldState, side: str, deals: np.ndarray, ctx: Context) -> np.ndarray:  # noqa: ANN001
-    """Gain over the status quo (R,) for ``side`` of each replica's own package (R, items)."""
-    return _surplus(model, world, side, deals, ctx, paired=True)
-
-
-def _surplus(model, world, side, packages, ctx, paired: bool) -> np.ndarray:  # noqa: ANN001
-    worth = dprk_worth(model, world) if side == "dprk" else us_worth(model, world)
     own = c.IS_DPRK if side == "dprk" else ~c.IS_DPRK
     discount = model.dispositions.world.discount_per_year ** (schedule(packages, ctx.sequencing) / 12.0)
-    received = (packages & ~own) * discount
-    given = packages & own
-    cred = _credibility(world, side, packages, ctx, paired)
-    if paired:
-        value = cred * (worth * received).sum(axis=1) + (worth * given).sum(axis=1)
-    else:
-        value = cred * (worth @ received.T) + worth @ given.T
-    if side == "dprk":
-        excess = max(0.0, ctx.verification_demand - ctx.verification_limit)
-        intrusive = packages[:, NUCLEAR_STEPS].any(axis=1)
-        penalty = model.dprk.dispositions.verification_aversion * excess * intrusive
-        value = value - (penalty if paired else penalty[None, :])
-    return value
+    received_weights = (packages & ~own) * discount  # (K, items)
+    given_weights = packages & own
+    received_terms, given_terms = _terms(model, world, side)
+    received = sum(np.multiply.outer(np.broadcast_to(m, world.replicas), received_weights @ w) for w, m in received_terms)
+    given = sum(np.multiply.outer(np.broadcast_to(m, world.replicas), given_weights @ w) for w, m in given_terms)
+    value = _credibility(world, side, packages, ctx, paired=False) * received + given
+    return value - _verification_penalty(model, side, packages, ctx)[None, :]
+
+
+def deal_surplus(model, world: WorldState, side: str, ctx: Context) -> np.ndarray:  # noqa: ANN001
+    """Gain over the status quo (R,) for ``side`` of each replica's own deal, on its own schedule."""
+    own = c.IS_DPRK if side == "dprk" else ~c.IS_DPRK
+    deals = world.deal
+    discount = model.dispositions.world.discount_per_year ** (world.schedule / 12.0)
+    received_weights = (deals & ~own) * discount  # (R, items)
+    given_weights = deals & own
+    received_terms, given_terms = _terms(model, world, side)
+    received = sum(m * (received_weights @ w) for w, m in received_terms)
+    given = sum(m * (given_weights @ w) for w, m in given_terms)
+    value = _credibility(world, side, deals, ctx, paired=True) * received + given
+    return value - _verification_penalty(model, side, deals, ctx)
+
+
+def _verification_penalty(model, side: str, packages: np.ndarray, ctx: Context) -> np.ndarray:  # noqa: ANN001
+    """The DPRK's cost of verification demanded beyond what it accepts, for packages with nuclear steps."""
+    if side != "dprk":
+        return np.zeros(len(packages))
+    excess = max(0.0, ctx.verification_demand - ctx.verification_limit)
+    return model.dprk.dispositions.verification_aversion * excess * packages[:, NUCLEAR_STEPS].any(axis=1)
 
 
 def _credibility(world: WorldState, side: str, packages: np.ndarray, ctx: Context, paired: bool) -> np.ndarray:
-    """Credibility of what ``side`` is promised: (R, K), or (R,) when ``paired``."""
+    """Credibility of what ``side`` is promised: (R, K), or (R,) when ``paired`` (one package per replica)."""
     secured = SECURED[ctx.sequencing][side]
     if side == "dprk":
         trust = np.minimum(1.0, world.trust[DPRK, US] + ctx.mediation_trust)
         risk = (1.0 - trust) * (1.0 - secured)
-        return 1.0 - risk if paired else (1.0 - risk)[:, None] * np.ones(len(packages))
+        return 1.0 - risk if paired else (1.0 - risk)[:, None]
     trust = np.minimum(1.0, world.trust[US, DPRK] + ctx.mediation_trust)
-    verification = min(ctx.verification_demand, ctx.verification_limit) * (
-        0.5 + 0.5 * packages[:, c.INDEX["inspections"]]
-    )
+    verification = min(ctx.verification_demand, ctx.verification_limit) * (0.5 + 0.5 * packages[:, c.INDEX["inspections"]])
     risk = (1.0 - trust) * (1.0 - secured)
     return 1.0 - risk * (1.0 - verification) if paired else 1.0 - risk[:, None] * (1.0 - verification)[None, :]
 

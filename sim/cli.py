@@ -15,6 +15,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("sim.commands.run", "run one scenario over replications (outcome table, --narrate for the story)"),
     "compare": ("sim.commands.compare", "compare scenarios side by side: means, 95%% intervals, differences"),
     "validate": ("sim.commands.validate", "check a scenario file against the schema"),
+    "fidelity": ("sim.commands.fidelity", "every case against its observed record: share of replications inside each band"),
+    "calibrate": ("sim.commands.calibrate", "fit the shared dispositions to all cases together (seeded; --write to save)"),
 }
 
 

@@ -92,6 +92,7 @@ class PolicyShock(Record):
     """A new policy for one actor: a change of administration, a new stance, a new patron."""
 
     kind: Literal["policy"]
+    id: str = Field("", description="a name for what-ifs: --set shocks.ID=off removes the shock")
     date: Month
     actor: ActorKey
     set: dict[str, Any]
@@ -112,6 +113,7 @@ class IntelligenceShock(Record):
     the DPRK's programme (enrichment outside Yongbyon) becomes known."""
 
     kind: Literal["intelligence"]
+    id: str = Field("", description="a name for what-ifs: --set shocks.ID=off removes the shock")
     date: Month
     actor: ActorKey
     toward: ActorKey
@@ -125,6 +127,7 @@ class RivalryShock(Record):
     """A change in US-China rivalry (THAAD, the "war drive" of seed article 000)."""
 
     kind: Literal["rivalry"]
+    id: str = Field("", description="a name for what-ifs: --set shocks.ID=off removes the shock")
     date: Month
     level: float = Field(ge=0, le=1)
     note: str = ""
@@ -206,6 +209,9 @@ class Scenario(Record):
             raise ValueError(f"the horizon is longer than {MAX_MONTHS} months")
         first, last = calendar.year_of(self.start), calendar.year_of(self.end)
         known = outcomes.outcome_names(first, last)
+        ids = [shock.id for shock in self.shocks if shock.id]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"shock ids must be unique, {sorted(i for i in ids if ids.count(i) > 1)[0]!r} is repeated")
         for name in self.observed:
             if name not in known:
                 raise ValueError(f"observed outcome {name!r} is unknown{_hint(name, known)}")
@@ -421,6 +427,9 @@ def _apply_override(data: dict, lines: dict, arg: str) -> None:
     match = _OVERRIDE.match(arg.strip())
     if not match:
         raise ScenarioError(f"--set {arg}: expected actor.key=value, e.g. us.precondition=none")
+    if match.group("path").startswith("shocks."):
+        _switch_shock(data, arg, match.group("path").removeprefix("shocks."), parse_value(match.group("value")))
+        return
     target = override_target(match.group("path"))
     value = parse_value(match.group("value"))
     node = data
@@ -439,6 +448,21 @@ def _apply_override(data: dict, lines: dict, arg: str) -> None:
     lines[target] = (f"--set {arg}", 0)
     for depth in range(1, len(target)):
         lines.setdefault(target[:depth], (f"--set {arg}", 0))
+
+
+def _switch_shock(data: dict, arg: str, shock_id: str, value: Any) -> None:
+    """``--set shocks.ID=off``: a what-if without one scheduled shock (say the 2001 change of
+    administration); ``on`` keeps it. Shocks are named by their ``id``."""
+    shocks = data.get("shocks") or []
+    ids = [s.get("id", "") for s in shocks if isinstance(s, dict)]
+    if shock_id not in ids:
+        known = ", ".join(i for i in ids if i) or "none"
+        raise ScenarioError(f"--set {arg}: no shock with id {shock_id!r}{_hint(shock_id, ids)}; shock ids are: {known}")
+    if value is True or value == "on":
+        return
+    if value is not False and value != "off":
+        raise ScenarioError(f"--set {arg}: a shock is switched with 'off' or 'on', got {value!r}")
+    data["shocks"] = [s for s in shocks if not (isinstance(s, dict) and s.get("id", "") == shock_id)]
 
 
 def _expects_list(target: tuple[str, ...]) -> bool:

@@ -5,8 +5,9 @@ Talks open only when each side's precondition is met by the other and each expec
 to beat its outside option. In talks each side proposes a package from its *concession
 ladder*: its policy's offers and demands, one step at a time at the pace of its strategy.
 The ladder is the negotiator's mandate (what its government has authorised); its valuation
-decides what it accepts: an offer worth more than its status quo and than what it is about
-to propose itself (the AC-next rule). When a side's deadline has passed, its mandate is
+decides what it accepts (an offer worth more than its status quo and than what it is about
+to propose itself: the AC-next rule) and what it will sign of its own offers (nothing worth
+less than its status quo). When a side's deadline has passed, its mandate is
 exhausted, and the other's offer still falls short of its own asking by more than it
 tolerates, it walks out: no zone of agreement, as at Hanoi.
 """
@@ -178,11 +179,13 @@ def negotiate(model, world: WorldState) -> None:  # noqa: ANN001
         "dprk": cross["dprk"][rows, level["allies"]],
         "allies": cross["allies"][rows, level["dprk"]],
     }
-    asking = {side: np.maximum(own[side][rows, level[side]], 0.0) for side in lads}
-    # accept an offer worth more than what one is about to propose oneself (AC-next)
+    offered = {side: own[side][rows, level[side]] for side in lads}
+    asking = {side: np.maximum(offered[side], 0.0) for side in lads}
+    # accept an offer worth more than what one is about to propose oneself (AC-next);
+    # the proposer signs only what it values above its own status quo
     accepts = {side: talking & choose(model.rng, offer_to[side] - asking[side], rng_temp) for side in lads}
-    signed_allied = accepts["dprk"]
-    signed_dprk = accepts["allies"] & ~signed_allied
+    signed_allied = accepts["dprk"] & (offered["allies"] >= 0.0)
+    signed_dprk = accepts["allies"] & (offered["dprk"] >= 0.0) & ~signed_allied
     signed = signed_allied | signed_dprk
     if signed.any():
         package = np.where(

@@ -21,6 +21,7 @@ CAMPAIGN_MEMORY = 0.92
 def coerce(model, world: WorldState) -> Provocations:  # noqa: ANN001
     """Phase 3 of a month; returns the month's provocations."""
     provocations = model.dprk.choose_provocations(world)
+    world.rebuff = world.rebuff * model.dprk.dispositions.rebuff_memory
     _count(model, world, provocations)
     _respond(model, world, provocations)
     _security_council(model, world, provocations)

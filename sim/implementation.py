@@ -132,6 +132,7 @@ def _collapse(model, world: WorldState, reneged: np.ndarray, stays: dict, value:
     world.inspected = np.where(reneged, False, world.inspected)
     world.trust[:, :, reneged] *= COLLAPSE_TRUST
     world.cooldown = np.where(reneged, model.dispositions.world.cooldown_months * 2, world.cooldown)
+    world.rebuff = np.where(reneged, 1.0, world.rebuff)
     model.tracker.mark_first(model.tracker.first_collapse, reneged, model.month_index)
 
     def story(r: int) -> str:

@@ -205,6 +205,7 @@ def negotiate(model, world: WorldState) -> None:  # noqa: ANN001
     if walk.any():
         world.talks = np.where(walk, Talks.NO_CONTACT, world.talks).astype(np.int8)
         world.cooldown = np.where(walk, model.dispositions.world.cooldown_months, world.cooldown)
+        world.rebuff = np.where(walk, 1.0, world.rebuff)
         model.tracker.walkouts += walk
         log.add(
             "walkout", "us", walk,

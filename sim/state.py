@@ -108,6 +108,7 @@ class WorldState:
     talks_expected: np.ndarray | None = None
     deal_valued: np.ndarray | None = None
     moratorium: np.ndarray | None = None
+    rebuff: np.ndarray | None = None  # 1 just after a walkout or a collapse, fading month by month
 
 
 def initial_state(scenario, replicas: int) -> WorldState:  # noqa: ANN001 - a Scenario
@@ -162,4 +163,5 @@ def initial_state(scenario, replicas: int) -> WorldState:  # noqa: ANN001 - a Sc
         talks_expected=zeros.copy(),
         deal_valued=zeros.copy(),
         moratorium=zeros.copy(),
+        rebuff=zeros.copy(),
     )

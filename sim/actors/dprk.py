@@ -48,8 +48,11 @@ class DPRKDispositions(NegotiatorDispositions):
     long_range_logit: float = Field(ge=-15, le=5, description="monthly logit of a long-range launch at baseline")
     test_logit: float = Field(ge=-15, le=5, description="monthly logit of a nuclear test at baseline")
     push_ignored: float = Field(ge=0, le=5, description="provocation drive from being ignored")
+    ignored_months: float = Field(gt=0, le=120, description="months without talks or a deal at which being ignored counts in full")
     push_pressure: float = Field(ge=0, le=5, description="provocation drive from sanctions pressure")
     push_leverage: float = Field(ge=0, le=5, description="provocation drive just before talks")
+    push_rebuff: float = Field(ge=0, le=5, description="provocation drive just after talks break down or a deal collapses")
+    rebuff_memory: float = Field(ge=0, le=1, description="monthly persistence of that drive")
     need_weight: float = Field(ge=0, le=15, description="drive from the technical need to test")
     test_material: float = Field(gt=0, le=50, description="warheads' worth of material at which the need to test is full")
     push_exercises: float = Field(ge=0, le=5, description="provocation drive from joint exercises at full scale")
@@ -83,7 +86,9 @@ class DPRK(Actor):
         """The shared push toward provocation (log-rate / logit units).
 
         Beside being ignored, pressure, leverage before talks and restraint under talks and a
-        valued deal: joint exercises push (``history/cases.md`` 3: on 2015-01-10 the DPRK
+        valued deal: a rebuff pushes (``history/cases.md``: launches resumed 2019-05 after the
+        Hanoi walkout; a rocket and a test followed the failed talks of 2008-12; the freeze was
+        lifted and the NPT left after the 2002 collapse); joint exercises push (``history/cases.md`` 3: on 2015-01-10 the DPRK
         offered to suspend tests if exercises stopped; seed article 004: the exercises are
         "a thinly veiled rehearsal for war"), and South Korea's engagement restrains (the
         Sunshine years and 2018: inter-Korean projects and summits the DPRK would lose; no
@@ -91,10 +96,11 @@ class DPRK(Actor):
         d = self.dispositions
         engaged = d.restraint_engagement if self.model.rok.engaging else 0.0
         return (
-            d.push_ignored * world.ignored
+            d.push_ignored * np.minimum(1.0, world.months_since_talks / d.ignored_months)
             + d.push_pressure * world.pressure
             + d.push_leverage * world.talks_expected
             + d.push_exercises * world.exercises
+            + d.push_rebuff * world.rebuff
             - d.restraint_talks * world.in_talks
             - d.restraint_deal * world.deal_valued
             - engaged

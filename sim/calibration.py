@@ -55,6 +55,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(("dprk", "need_weight"), 1.0, 12.0, "drive from the technical need to test"),
     Parameter(("dprk", "test_material"), 4.0, 20.0, "warheads' worth of material at which the need to test is full"),
     Parameter(("dprk", "launch_rate"), 0.2, 3.0, "short-range launches a month at baseline"),
+    Parameter(("dprk", "launch_capability"), 0.0, 4.0, "growth of the launch rate with the force"),
     Parameter(("dprk", "launch_saturation"), 0.0, 3.0, "damping of launches by the recent rate"),
     Parameter(("dprk", "push_ignored"), 0.0, 3.0, "provocation drive from being ignored"),
     Parameter(("dprk", "ignored_months"), 12.0, 60.0, "months without talks at which being ignored counts in full"),

@@ -44,6 +44,7 @@ class DPRKDispositions(NegotiatorDispositions):
     capability_cost: float = Field(ge=0, le=5, description="extra cost of disarming, per unit of capability")
     verification_aversion: float = Field(ge=0, le=5, description="cost per unit of verification beyond its limit")
     launch_rate: float = Field(ge=0, le=10, description="short-range launches a month at baseline")
+    launch_capability: float = Field(ge=0, le=5, description="growth of the launch rate with the size of the force (log-rate per unit of capability)")
     launch_saturation: float = Field(ge=0, le=10, description="damping of launches by the recent rate (a test campaign ends)")
     long_range_logit: float = Field(ge=-15, le=5, description="monthly logit of a long-range launch at baseline")
     test_logit: float = Field(ge=-15, le=5, description="monthly logit of a nuclear test at baseline")
@@ -121,12 +122,18 @@ class DPRK(Actor):
         return (1.0 - world.missile_maturity) * np.minimum(1.0, world.months_since_long_range / 24.0)
 
     def choose_provocations(self, world: WorldState) -> Provocations:
+        """This month's short-range launches (Poisson), long-range launch and nuclear test.
+
+        The short-range rate grows with the force (proxied by the arsenal's capability index,
+        ``launch_capability``): ballistic launches were single figures a year in 2006-2009
+        and 15 to 69 a year in 2014-2022 as the missile force grew (``history/cases.md``)."""
         d = self.dispositions
         rng = self.model.rng
         drive = self.provocation_drive(world)
         restraint = d.moratorium_weight * world.moratorium
         campaign = 1.0 + d.launch_saturation * world.recent_launches
-        short_range = rng.poisson(d.launch_rate * np.exp(drive) / campaign)
+        force = np.exp(d.launch_capability * (world.capability_index - 0.5))
+        short_range = rng.poisson(d.launch_rate * force * np.exp(drive) / campaign)
         long_range = rng.random(world.replicas) < logistic(
             d.long_range_logit + drive + d.need_weight * self.launch_need(world) - restraint
         )

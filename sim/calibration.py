@@ -102,7 +102,7 @@ def overrides_for(vector: np.ndarray, parameters: tuple[Parameter, ...] = PARAME
 class Objective:
     """The calibration objective over a fixed set of cases, replications and seeds."""
 
-    def __init__(self, paths: list[Path] | None = None, replicas: int = 200, seed: int = 0,
+    def __init__(self, paths: list[Path] | None = None, replicas: int = 150, seed: int = 0,
                  parameters: tuple[Parameter, ...] = PARAMETERS) -> None:
         self.scenarios: list[Scenario] = [load_scenario(p) for p in (paths if paths is not None else observed_cases())]
         self.replicas, self.seed, self.parameters = replicas, seed, parameters
@@ -142,7 +142,7 @@ class Result:
     seconds: float
 
 
-def calibrate(objective: Objective, samples: int = 60, rounds: int = 3, seed: int = 0,
+def calibrate(objective: Objective, samples: int = 80, rounds: int = 3, seed: int = 0,
               start: np.ndarray | None = None, progress: Callable[[str], None] | None = None) -> Result:
     """Seeded random search in a box around the start, then a shrinking coordinate search.
 

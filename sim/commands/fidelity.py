@@ -38,17 +38,20 @@ def main(args: argparse.Namespace) -> int:
         from rich.table import Table
 
         table = Table(title=f"Fidelity: {args.reps} replications per case, seed {args.seed}; "
-                            f"a band passes when at least {PASS_SHARE:.0%} of replications fall inside")
-        for column in ("case", "observable", "band", "median", "10-90%", "share inside", "result"):
-            table.add_column(column, justify="left" if column in ("case", "observable", "band", "result") else "right")
+                            f"a band holds when at least {PASS_SHARE:.0%} of replications fall inside")
+        for column in ("case", "observable", "band", "median", "10-90%", "inside", ""):
+            table.add_column(column, no_wrap=True, justify="left" if column in ("case", "observable", "band", "") else "right")
         for fit in fits:
             for i, band in enumerate(fit.bands):
                 ok = band.share_inside >= PASS_SHARE
                 table.add_row(fit.name if i == 0 else "", band.outcome, band.band.describe(), fmt(band.median),
                               f"{fmt(band.p10)} to {fmt(band.p90)}", f"{band.share_inside:.2f}", "ok" if ok else "MISS")
-            modal = ", ".join(f"modal {k} {'ok' if v else 'WRONG'}" for k, v in fit.modal_ok.items())
-            table.add_row("", f"[bold]{'PASS' if fit.passed else 'FAIL'}[/bold]", "", "", "", "", modal, end_section=True)
-        out = console()
+            wrong = [k.split("_")[0] for k, ok in fit.modal_ok.items() if not ok]
+            modal = "" if not fit.modal_ok else ("modal outcome ok" if not wrong else f"modal {', '.join(wrong)} WRONG")
+            table.add_row(f"[bold]{'PASS' if fit.passed else 'FAIL'}[/bold]", modal, "", "", "", "", "", end_section=True)
+        from rich.console import Console
+
+        out = Console(highlight=False, soft_wrap=False, width=max(118, console().width))
         out.print(table)
         out.print(f"{len(fits) - len(failed)} of {len(fits)} cases pass" + (f"; failing: {', '.join(failed)}" if failed else ""))
     return 1 if args.strict and failed else 0

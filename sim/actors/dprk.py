@@ -44,7 +44,7 @@ class DPRKDispositions(NegotiatorDispositions):
     capability_cost: float = Field(ge=0, le=5, description="extra cost of disarming, per unit of capability")
     verification_aversion: float = Field(ge=0, le=5, description="cost per unit of verification beyond its limit")
     launch_rate: float = Field(ge=0, le=10, description="short-range launches a month at baseline")
-    launch_capability: float = Field(ge=0, le=5, description="growth of the launch rate with the size of the force (log-rate per unit of capability)")
+    launch_capability: float = Field(ge=0, le=5, description="log-rate growth of launches per unit of capability")
     launch_saturation: float = Field(ge=0, le=10, description="damping of launches by the recent rate (a test campaign ends)")
     long_range_logit: float = Field(ge=-15, le=5, description="monthly logit of a long-range launch at baseline")
     test_logit: float = Field(ge=-15, le=5, description="monthly logit of a nuclear test at baseline")

@@ -138,7 +138,8 @@ def test_verification_beyond_the_limit_costs_the_dprk():
 
 
 def test_concession_ladder():
-    lad = negotiation.ladder("allies", ["fuel_oil", "lwr", "normalisation"], ["freeze", "inspections", "declaration"], ["freeze"], opening=1)
+    offers, demands = ["fuel_oil", "lwr", "normalisation"], ["freeze", "inspections", "declaration"]
+    lad = negotiation.ladder("allies", offers, demands, required=["freeze"], opening=1)
     described = [concessions.describe(row) for row in lad.packages]
     assert described == [
         "freeze, inspections, declaration for fuel_oil",

@@ -37,10 +37,16 @@ class Ladder:
 
     side: str
     packages: np.ndarray  # (K + 1, items)
+    mandate: np.ndarray  # (items,): what this side is authorised to give
 
     @property
     def steps(self) -> int:
         return len(self.packages) - 1
+
+    def allows(self, packages: np.ndarray) -> np.ndarray:
+        """Which packages ask this side for nothing beyond its mandate (K,)."""
+        own = c.IS_DPRK if self.side == "dprk" else ~c.IS_DPRK
+        return ~(packages & own & ~self.mandate).any(axis=1)
 
 
 def ladder(side: str, offers: list[str], demands: list[str], required: list[str], opening: int) -> Ladder:
@@ -58,7 +64,7 @@ def ladder(side: str, offers: list[str], demands: list[str], required: list[str]
         if len(dropped) < len(droppable):
             dropped.append(droppable[len(dropped)])
             rows.append(c.mask(give[:n_give] + [d for d in keep if d not in dropped]))
-    return Ladder(side, np.array(rows, dtype=bool))
+    return Ladder(side, np.array(rows, dtype=bool), c.mask(give))
 
 
 def ladders(model) -> dict[str, Ladder]:  # noqa: ANN001 - a DiplomacyModel
@@ -181,9 +187,13 @@ def negotiate(model, world: WorldState) -> None:  # noqa: ANN001
     }
     offered = {side: own[side][rows, level[side]] for side in lads}
     asking = {side: np.maximum(offered[side], 0.0) for side in lads}
-    # accept an offer worth more than what one is about to propose oneself (AC-next);
-    # the proposer signs only what it values above its own status quo
-    accepts = {side: talking & choose(model.rng, offer_to[side] - asking[side], rng_temp) for side in lads}
+    # accept an offer within one's mandate and worth more than what one is about to propose
+    # oneself (AC-next); the proposer signs only what it values above its own status quo
+    within = {
+        "dprk": lads["dprk"].allows(lads["allies"].packages)[level["allies"]],
+        "allies": lads["allies"].allows(lads["dprk"].packages)[level["dprk"]],
+    }
+    accepts = {side: talking & within[side] & choose(model.rng, offer_to[side] - asking[side], rng_temp) for side in lads}
     signed_allied = accepts["dprk"] & (offered["allies"] >= 0.0)
     signed_dprk = accepts["allies"] & (offered["dprk"] >= 0.0) & ~signed_allied
     signed = signed_allied | signed_dprk

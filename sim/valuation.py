@@ -28,12 +28,20 @@ NUCLEAR_STEPS = c.mask(["freeze", "inspections", "disablement", "dismantlement",
 """Items that bring verification with them."""
 
 
+PROOF_MONTHS = 12
+"""Under disarm-first (relief-first) sequencing, a continuing commitment such as a freeze must
+have been kept this long before the other side's deliveries begin."""
+
+
 def schedule(packages: np.ndarray, sequencing: str) -> np.ndarray:
-    """Months after signing when each item's delivery starts, for each package (K, items)."""
-    one_off = packages & ~c.IS_CONTINUING
-    finish = c.LEAD + c.DURATION
-    dprk_done = np.where(one_off & c.IS_DPRK, finish, 0.0).max(axis=-1, keepdims=True)
-    allied_done = np.where(one_off & ~c.IS_DPRK, finish, 0.0).max(axis=-1, keepdims=True)
+    """Months after signing when each item's delivery starts, for each package (K, items).
+
+    Action for action: each item at its own lead time. Disarm-first: the allies' items once the
+    DPRK's are done (one-off items delivered, continuing ones kept ``PROOF_MONTHS``);
+    relief-first: the reverse."""
+    done_at = c.LEAD + np.where(c.IS_CONTINUING, PROOF_MONTHS, c.DURATION)
+    dprk_done = np.where(packages & c.IS_DPRK, done_at, 0.0).max(axis=-1, keepdims=True)
+    allied_done = np.where(packages & ~c.IS_DPRK, done_at, 0.0).max(axis=-1, keepdims=True)
     start = np.broadcast_to(c.LEAD, packages.shape).astype(float)
     if sequencing == "disarm_first":
         start = np.where(c.IS_DPRK, start, np.maximum(start, dprk_done))

@@ -38,8 +38,13 @@ class Comparison:
         }
 
 
-def compare(paths: list[str], replicas: int, seed: int, overrides: list[str] | tuple[str, ...] = ()) -> Comparison:
-    runs = [simulate(path, replicas=replicas, seed=seed, overrides=overrides, record_events=0, record_series=False) for path in paths]
+def compare(
+    paths: list[str], replicas: int, seed: int, overrides: list[str] | tuple[str, ...] = (),
+    record_events: int = 0, record_series: bool = False,
+) -> Comparison:
+    """Each scenario with the same seed; ``record_events``/``record_series`` keep stories and series for charts."""
+    runs = [simulate(path, replicas=replicas, seed=seed, overrides=overrides, record_events=record_events,
+                     record_series=record_series) for path in paths]
     summaries = [{name: summarize(values) for name, values in run.outcomes.items()} for run in runs]
     reference = runs[0].outcomes
     differences = [

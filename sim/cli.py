@@ -15,6 +15,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("sim.commands.run", "run one scenario over replications (outcome table, --narrate for the story)"),
     "compare": ("sim.commands.compare", "compare scenarios side by side: means, 95%% intervals, differences"),
     "validate": ("sim.commands.validate", "check a scenario file against the schema"),
+    "report": ("sim.commands.report", "write one self-contained HTML page comparing scenarios (tables, charts, stories)"),
+    "app": ("sim.commands.app", "start the classroom web app (SolaraViz) on 127.0.0.1"),
 }
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.runner import Run, simulate
+from sim.scenario import Scenario
 from sim.stats import difference, summarize
 
 
@@ -39,12 +40,18 @@ class Comparison:
 
 
 def compare(
-    paths: list[str], replicas: int, seed: int, overrides: list[str] | tuple[str, ...] = (),
+    scenarios: list, replicas: int, seed: int, overrides: list[str] | tuple[str, ...] = (),
     record_events: int = 0, record_series: bool = False,
 ) -> Comparison:
-    """Each scenario with the same seed; ``record_events``/``record_series`` keep stories and series for charts."""
-    runs = [simulate(path, replicas=replicas, seed=seed, overrides=overrides, record_events=record_events,
-                     record_series=record_series) for path in paths]
+    """Run each scenario (a path or a loaded ``Scenario``) with the same seed, and summarise.
+
+    ``record_events``/``record_series`` keep the stories and the series (for charts and reports).
+    """
+    runs = [
+        simulate(s, replicas=replicas, seed=seed, overrides=overrides if not isinstance(s, Scenario) else (),
+                 record_events=record_events, record_series=record_series)
+        for s in scenarios
+    ]
     summaries = [{name: summarize(values) for name, values in run.outcomes.items()} for run in runs]
     reference = runs[0].outcomes
     differences = [

@@ -87,8 +87,6 @@ class DiplomacyModel(mesa.Model):
             self.shocks_by_month[shock.date].append(shock)
         self.running = True
         self.datacollector = self._mesa_datacollector() if mesa_datacollector else None
-        if self.datacollector is not None:
-            self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ the step protocol
 
@@ -167,7 +165,9 @@ class DiplomacyModel(mesa.Model):
         return self
 
     def _mesa_datacollector(self) -> mesa.DataCollector:
-        """A conventional per-step Mesa DataCollector (replica 0), as ``batch_run`` expects."""
+        """A conventional per-step Mesa DataCollector (replica 0), as ``batch_run`` expects.
+
+        It collects after each step, so row ``model.steps - 1`` (what ``batch_run`` reads) is the end."""
         reporters = {key: (lambda m, key=key: float(m.state_now()[key][0])) for key in SERIES}
         reporters.update({
             name: (lambda m, name=name: float(np.asarray(m.outcomes()[name])[0]))

@@ -35,9 +35,9 @@ def _gain(value: float) -> str:
 def _agreement(m: re.Match) -> str:
     dprk, dprk_base, us, us_base = (float(m.group(k)) for k in ("dv", "dq", "uv", "uq"))
     return (
-        f"the US and the DPRK sign an agreement: {_items(m['gives'])} from the DPRK, for {_items(m['gets'])}. "
-        f"Both sides prefer it to no deal: the DPRK values it at {dprk:.2f} against {dprk_base:.2f} without it, "
-        f"the US at {us:.2f} against {us_base:.2f}"
+        f"the US and the DPRK sign an agreement: {_items(m['gives'])} from the DPRK for {_items(m['gets'])}; "
+        f"the DPRK values it at {dprk:.2f} against its status quo of {dprk_base:.2f}, "
+        f"the US at {us:.2f} against its status quo of {us_base:.2f}, so both are better off with it"
     )
 
 
@@ -117,18 +117,14 @@ def sentence(event: Event) -> str:
     return event.text
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def month_lines(events: Iterable[Event], replica: int = 0, verbose: bool = False) -> list[tuple[str, str]]:
-    """``[(date, 'Sentence. Sentence.'), ...]``: each month's events of ``replica`` together."""
+    """``[(date, 'what happened; what happened next.'), ...]``: each month's events of ``replica`` together."""
     months: dict[str, list[str]] = {}
     for event in events:
         if event.replica != replica or (event.kind in QUIET and not verbose):
             continue
-        months.setdefault(event.date, []).append(_capital(sentence(event)) + ".")
-    return [(date, " ".join(sentences)) for date, sentences in months.items()]
+        months.setdefault(event.date, []).append(sentence(event))
+    return [(date, "; ".join(sentences) + ".") for date, sentences in months.items()]
 
 
 def story(run: Run, replica: int = 0, verbose: bool = False) -> str:

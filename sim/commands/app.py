@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-OFFLINE_ENV = {
+SERVER_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # no usage reports
+    "SOLARA_CHECK_HOOKS": "off",  # quiet about a hook in Mesa's own SolaraViz code
 }
 """Environment of the server: no telemetry. The front end comes from the installed
 ``solara-assets`` package; ``--no-check-version`` skips the version check on PyPI."""
@@ -41,17 +42,17 @@ def command(host: str, port: int) -> list[str]:
 def environment() -> dict[str, str]:
     root = str(Path(__file__).resolve().parent.parent.parent)
     path = os.environ.get("PYTHONPATH", "")
-    return {**os.environ, **OFFLINE_ENV, "PYTHONPATH": root + (os.pathsep + path if path else "")}
+    return {**os.environ, **SERVER_ENV, "PYTHONPATH": root + (os.pathsep + path if path else "")}
 
 
 def main(args: argparse.Namespace) -> int:
+    from importlib.util import find_spec
+
     from sim.errors import UserError
 
-    try:
-        import mesa.visualization  # noqa: F401
-        import solara  # noqa: F401
-    except ImportError as error:
-        raise UserError(f"the app needs the 'app' extras ({error.name} is missing): pip install 'peninsula[app]'") from None
+    missing = [name for name in ("solara", "solara_assets", "altair", "networkx") if find_spec(name) is None]
+    if missing:
+        raise UserError(f"the app needs the 'app' extras ({missing[0]} is missing): pip install 'peninsula[app]'")
     url_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     sys.stderr.write(f"the classroom app: http://{url_host}:{args.port} (Ctrl-C to stop)\n")
     try:

@@ -16,7 +16,8 @@ from sim.events import Event
 from sim.runner import Run
 
 QUIET = frozenset({"offer"})
-"""Kinds left out of the short story (each month's refused offers); ``--json`` keeps them."""
+"""Kinds told in the short story only when they change: a side's refused offer is told the first
+month it is made, not again each month it stands; ``verbose`` tells every one, ``--json`` keeps all."""
 
 _NUMBER = r"[+-]?\d+(?:\.\d+)?"
 
@@ -45,16 +46,17 @@ def _offer(m: re.Match) -> str:
     worth = float(m["worth"])
     dprk_side, allied_side = _items(m["gives"]), _items(m["gets"])
     offered, asked = (allied_side, dprk_side) if m["who"] == "the US" else (dprk_side, allied_side)
-    return (
-        f"{m['who']} offers {offered} in return for {asked}; {m['other']} says no, "
-        f"because to it the offer is {_gain(worth)}"
-    )
+    reason = (f"the offer is {_gain(worth)}, but it holds out for more" if worth >= 0
+              else f"to it the offer is {_gain(worth)}")
+    return f"{m['who']} offers {offered} in return for {asked}; {m['other']} says no: {reason}"
 
 
 def _walkout(m: re.Match) -> str:
+    us, dprk = float(m["us"]), float(m["dprk"])
+    head = "talks break down with no zone of agreement" if us < 0 and dprk < 0 else "talks break down"
     return (
-        f"talks break down with no zone of agreement: the US values the DPRK's best offer at {_gain(float(m['us']))}, "
-        f"and the DPRK values the US offer at {_gain(float(m['dprk']))}"
+        f"{head}: the US values the DPRK's last offer at {_gain(us)}, "
+        f"and the DPRK values the US offer at {_gain(dprk)}"
     )
 
 
@@ -120,9 +122,15 @@ def sentence(event: Event) -> str:
 def month_lines(events: Iterable[Event], replica: int = 0, verbose: bool = False) -> list[tuple[str, str]]:
     """``[(date, 'what happened; what happened next.'), ...]``: each month's events of ``replica`` together."""
     months: dict[str, list[str]] = {}
+    last: dict[tuple[str, str], str] = {}
     for event in events:
-        if event.replica != replica or (event.kind in QUIET and not verbose):
+        if event.replica != replica:
             continue
+        if event.kind in QUIET and not verbose:
+            package = event.text.split(";")[0]  # the offer itself, without this month's valuation
+            if last.get((event.kind, event.actor)) == package:
+                continue
+            last[(event.kind, event.actor)] = package
         months.setdefault(event.date, []).append(sentence(event))
     return [(date, "; ".join(sentences) + ".") for date, sentences in months.items()]
 

@@ -142,10 +142,16 @@ def test_offers_walkouts_and_launches_read_in_words():
     offer = sentence(_event("offer", "the US offers dismantlement, declaration for security_assurance; the DPRK refuses: "
                                      "worth -2.99 over its status quo"))
     assert offer == ("the US offers a security assurance in return for dismantling Yongbyon and a full declaration of its "
-                     "programmes; the DPRK says no, because to it the offer is 2.99 worse than no deal")
+                     "programmes; the DPRK says no: to it the offer is 2.99 worse than no deal")
+    holds_out = sentence(_event("offer", "the DPRK offers freeze for lwr; the US refuses: worth +0.23 over its status quo"))
+    assert holds_out.endswith("the US says no: the offer is 0.23 better than no deal, but it holds out for more")
     walk = sentence(_event("walkout", "talks break down with no zone of agreement: the US valued the DPRK's offer at -0.35 "
                                       "over its status quo, the DPRK valued the US offer at -2.15"))
+    assert walk.startswith("talks break down with no zone of agreement:")
     assert "0.35 worse than no deal" in walk and "2.15 worse than no deal" in walk
+    one_sided = sentence(_event("walkout", "talks break down with no zone of agreement: the US valued the DPRK's offer at "
+                                           "+0.23 over its status quo, the DPRK valued the US offer at -1.03"))
+    assert one_sided.startswith("talks break down: ") and "0.23 better than no deal" in one_sided
     assert sentence(_event("short_range_launches", "the DPRK fires 1 short-range missile(s)")) == "the DPRK fires a short-range missile"
     assert sentence(_event("short_range_launches", "the DPRK fires 3 short-range missile(s)")) == "the DPRK fires 3 short-range missiles"
     assert sentence(_event("crisis", "something new happens")) == "something new happens"  # unknown texts pass through
@@ -153,12 +159,22 @@ def test_offers_walkouts_and_launches_read_in_words():
 
 def test_a_month_is_told_on_one_line():
     events = [_event("talks_opened", "talks open (bilateral)"), _event("short_range_launches", "the DPRK fires 2 short-range missile(s)"),
-              _event("talks_opened", "talks open (summit)", month=1995 * 12), _event("offer", "hidden", month=1995 * 12),
+              _event("talks_opened", "talks open (summit)", month=1995 * 12),
               _event("talks_opened", "talks open (summit)", replica=1)]
     assert month_lines(events) == [
         ("1994-10", "talks open (bilateral format); the DPRK fires 2 short-range missiles."),
         ("1995-01", "talks open (leaders' summit format)."),
     ]
+
+
+def test_a_standing_offer_is_told_once():
+    offer = "the US offers freeze for lwr; the DPRK refuses: worth {:+.2f} over its status quo"
+    events = [_event("offer", offer.format(-0.5), month=m) for m in (100, 101)]
+    events.append(_event("offer", "the US offers freeze, inspections for lwr; the DPRK refuses: worth -0.10 over its status quo",
+                         month=102))
+    told = month_lines(events)
+    assert [date for date, _ in told] == ["0008-05", "0008-07"]
+    assert len(month_lines(events, verbose=True)) == 3
 
 
 def test_narrated_run_has_no_identifiers():

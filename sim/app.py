@@ -11,6 +11,7 @@ module level, which every session would share.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from mesa.visualization import SolaraViz, make_plot_component
 from mesa.visualization.utils import update_counter
 
 from sim import calendar, labels
+from sim.errors import UserError
 from sim.model import SERIES, DiplomacyModel
 from sim.narrate import month_lines
 from sim.scenario import load_scenario
@@ -31,12 +33,19 @@ DEFAULT_CASE = "agreed_framework_1994"
 
 
 def cases(directory: Path = SCENARIO_DIR) -> dict[str, Path]:
-    """Each case's title and file: every ``*.yaml`` in ``scenarios/`` except the base file."""
+    """Each case's title and file: every ``*.yaml`` in ``scenarios/`` except the base file.
+
+    A file that fails validation is left out of the picker (with its one-line reason on
+    stderr) rather than keeping the app from starting.
+    """
     found: dict[str, Path] = {}
     for path in sorted(directory.glob("*.yaml")):
         if path.stem == "base":
             continue
-        found[load_scenario(path).title] = path
+        try:
+            found[load_scenario(path).title] = path
+        except UserError as error:
+            sys.stderr.write(f"app: {path.name} left out: {error}\n")
     return found
 
 

@@ -70,7 +70,8 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def app_url():
     port = _free_port()
-    log = open(ARTIFACTS_LOG(), "w")  # noqa: SIM115 - closed below
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "app-server.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen([sys.executable, "run_sim.py", "app", "--port", str(port)], cwd=ROOT, stdout=log,
                               stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
@@ -94,11 +95,6 @@ def app_url():
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
         log.close()
-
-
-def ARTIFACTS_LOG() -> Path:  # noqa: N802
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS / "app-server.log"
 
 
 @pytest.fixture(scope="module")

@@ -95,3 +95,12 @@ def test_the_server_is_local_and_offline_by_default():
     from sim.commands.app import SERVER_ENV
 
     assert SERVER_ENV["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+
+
+def test_a_broken_case_file_is_left_out_of_the_picker(tmp_path, capsys):
+    (tmp_path / "base.yaml").write_text((HANOI.parent / "base.yaml").read_text())
+    (tmp_path / "good.yaml").write_text(HANOI.read_text())
+    (tmp_path / "broken.yaml").write_text("extends: base.yaml\ntitle: Broken\nactors: {us: {precondition: maybe}}\n")
+    found = app.cases(tmp_path)
+    assert list(found) == [HANOI_TITLE]
+    assert "broken.yaml left out" in capsys.readouterr().err

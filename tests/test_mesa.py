@@ -6,6 +6,7 @@ import mesa
 import numpy as np
 
 from sim.actors import ACTOR_CLASSES
+from sim.compat import batch_run_seeded
 from sim.model import DiplomacyModel
 from tests.conftest import HANOI
 
@@ -30,15 +31,12 @@ def test_step_protocol_advances_a_month_and_stops_at_the_horizon():
     model.step()
     assert model.date == "2019-02" and model.running
     model.run()
-    assert not model.running and model.month_index == model.scenario.months
+    assert not model.running and model.month_index == model.case.months
 
 
 def test_batch_run_over_the_same_model():
-    results = mesa.batch_run(
-        DiplomacyModel,
-        parameters={"scenario": str(HANOI), "replicas": 1, "mesa_datacollector": True, "rng": [1, 2, 3]},
-        iterations=1, max_steps=100, number_processes=1, display_progress=False,
-    )
+    parameters = {"scenario": str(HANOI), "replicas": 1, "mesa_datacollector": True}
+    results = batch_run_seeded(DiplomacyModel, parameters, seeds=[1, 2, 3], max_steps=100)
     assert len(results) == 3
     assert {"tension", "agreement_signed", "RunId"} <= set(results[0])
     ours = DiplomacyModel(scenario=HANOI, replicas=1, rng=1).run().outcomes()

@@ -43,7 +43,7 @@ def test_state_stays_in_range_and_capability_falls_only_under_verified_dismantle
         assert (dismantling | (w.warheads >= warheads - 1e-12)).all()
         previous = w.material.copy(), w.warheads.copy()
     outcomes = model.outcomes()
-    assert (outcomes["freeze_months"] <= model.scenario.months).all()
+    assert (outcomes["freeze_months"] <= model.case.months).all()
     assert (outcomes["months_to_agreement"] >= outcomes["months_to_talks"]).all()
     assert (outcomes["agreement_signed"] <= outcomes["talks_opened"]).all()
     assert (outcomes["collapsed"] <= outcomes["agreement_signed"]).all()

@@ -184,10 +184,10 @@ def Story(model: ClassroomModel) -> None:
     outcomes = model.outcomes()
     talks = TALKS_WORDS.get(Talks(int(state["talks"][0])), "")
     done = model.month_index
-    with solara.Card(f"{model.scenario.title}: the run", style={"height": "100%", "overflow": "auto"}):
+    with solara.Card(f"{model.case.title}: the run", style={"height": "100%", "overflow": "auto"}):
         solara.Markdown(
-            f"**{done} of {model.scenario.months} months simulated** "
-            f"({'through ' + calendar.format_month(model.scenario.start + done - 1) if done else 'from ' + model.date}): {talks}. "
+            f"**{done} of {model.case.months} months simulated** "
+            f"({'through ' + calendar.format_month(model.case.start + done - 1) if done else 'from ' + model.date}): {talks}. "
             f"Tension {state['tension'][0]:.2f}; DPRK warheads {state['warheads'][0]:.1f}; "
             f"sanctions pressure {state['pressure'][0]:.2f}; nuclear tests {int(outcomes['nuclear_tests'][0])}; "
             f"missile launches {int(outcomes['missile_launches'][0])}."
@@ -205,7 +205,7 @@ def Story(model: ClassroomModel) -> None:
 def HistoryPanel(model: ClassroomModel) -> None:
     """What happened in history: the case's summary, its record and its sources."""
     update_counter.get()
-    scenario = model.scenario
+    scenario = model.case
     us, dprk = model.us.policy, model.dprk.policy
     with solara.Card(f"What happened in history: {scenario.period}", style={"height": "100%", "overflow": "auto"}):
         solara.Markdown(scenario.summary.strip())

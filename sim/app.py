@@ -12,6 +12,7 @@ module level, which every session would share.
 from __future__ import annotations
 
 import sys
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +177,12 @@ TALKS_WORDS = {
 }
 
 
+def _text(html_text: str, small: bool = False) -> None:
+    """A block of text; plain HTML built with ``html.escape`` (solara's Markdown would fetch KaTeX from a CDN)."""
+    style = "font-size: 0.85em; color: #555; margin: 0 0 0.6em 0" if small else "margin: 0 0 0.6em 0"
+    solara.HTML(tag="div", unsafe_innerHTML=html_text, style=style)
+
+
 @solara.component
 def Story(model: ClassroomModel) -> None:
     """Where the run stands, and what happened so far in words (newest first)."""
@@ -184,39 +191,42 @@ def Story(model: ClassroomModel) -> None:
     outcomes = model.outcomes()
     talks = TALKS_WORDS.get(Talks(int(state["talks"][0])), "")
     done = model.month_index
-    with solara.Card(f"{model.case.title}: the run", style={"height": "100%", "overflow": "auto"}):
-        solara.Markdown(
-            f"**{done} of {model.case.months} months simulated** "
-            f"({'through ' + calendar.format_month(model.case.start + done - 1) if done else 'from ' + model.date}): {talks}. "
+    case = model.case
+    with solara.Card(f"{case.title}: the run", style={"height": "100%", "overflow": "auto"}):
+        when = f"through {calendar.format_month(case.start + done - 1)}" if done else f"from {model.date}"
+        _text(
+            f"<b>{done} of {case.months} months simulated</b> ({when}): {escape(talks)}. "
             f"Tension {state['tension'][0]:.2f}; DPRK warheads {state['warheads'][0]:.1f}; "
             f"sanctions pressure {state['pressure'][0]:.2f}; nuclear tests {int(outcomes['nuclear_tests'][0])}; "
             f"missile launches {int(outcomes['missile_launches'][0])}."
         )
         if model.what_ifs:
-            solara.Markdown("What-ifs in this run: " + ", ".join(f"`{w}`" for w in model.what_ifs))
+            _text("What-ifs in this run: " + ", ".join(f"<code>{escape(w)}</code>" for w in model.what_ifs))
         lines = month_lines(model.log.events)
         if not lines:
-            solara.Markdown("*Nothing has happened yet: press Step or Play.*")
+            _text("<i>Nothing has happened yet: press Step or Play.</i>")
         for date, text in reversed(lines):
-            solara.Markdown(f"**{date}**: {text}", style={"margin": "0"})
+            _text(f"<b>{escape(date)}</b>: {escape(text)}")
 
 
 @solara.component
 def HistoryPanel(model: ClassroomModel) -> None:
     """What happened in history: the case's summary, its record and its sources."""
     update_counter.get()
-    scenario = model.case
+    case = model.case
     us, dprk = model.us.policy, model.dprk.policy
-    with solara.Card(f"What happened in history: {scenario.period}", style={"height": "100%", "overflow": "auto"}):
-        solara.Markdown(scenario.summary.strip())
-        solara.Markdown("\n".join(f"- {line}" for line in scenario.history) or "*No record in this case file.*")
-        solara.Markdown(
-            "**Policies now**: US precondition *" + labels.policy_value(us.precondition) + "*, sequencing *"
-            + labels.policy_value(us.sequencing) + f"*, sanctions {us.sanctions:.2f}, verification {us.verification:.2f}; "
-            + "the US offers " + labels.items(us.offers) + "; the DPRK offers " + labels.items(dprk.offers)
-            + f"; China's enforcement {model.china.policy.enforcement:.2f}; South Korea: {model.rok.policy.stance}."
+    with solara.Card(f"What happened in history: {case.period}", style={"height": "100%", "overflow": "auto"}):
+        _text(escape(" ".join(case.summary.split())))
+        record = "".join(f"<li>{escape(line)}</li>" for line in case.history)
+        _text(f"<ul>{record}</ul>" if record else "<i>No record in this case file.</i>")
+        _text(
+            f"<b>Policies now</b>: US precondition <i>{escape(labels.policy_value(us.precondition))}</i>, sequencing "
+            f"<i>{escape(labels.policy_value(us.sequencing))}</i>, sanctions {us.sanctions:.2f}, verification "
+            f"{us.verification:.2f}; the US offers {escape(labels.items(us.offers))}; the DPRK offers "
+            f"{escape(labels.items(dprk.offers))}; China's enforcement {model.china.policy.enforcement:.2f}; "
+            f"South Korea: {escape(model.rok.policy.stance)}."
         )
-        solara.Markdown("Sources: " + "; ".join(scenario.sources), style={"font-size": "0.85em"})
+        _text("Sources: " + escape("; ".join(case.sources)), small=True)
 
 
 @solara.component

@@ -183,5 +183,7 @@ def test_hanoi_twelve_months_and_a_second_session(app_url, browser):
     assert "12 of 24 months simulated" in _story(page)
 
     assert outside == [], f"the app asked for resources off this machine: {outside[:3]}"
+    server_log = (ARTIFACTS / "app-server.log").read_text(errors="replace")
+    assert "Could not load URL" not in server_log, "the server tried to fetch something from the internet"
     second.close()
     context.close()

@@ -55,7 +55,11 @@ def main(args: argparse.Namespace) -> int:
         raise UserError(f"the app needs the 'app' extras ({missing[0]} is missing): pip install 'peninsula[app]'")
     url_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     sys.stderr.write(f"the classroom app: http://{url_host}:{args.port} (Ctrl-C to stop)\n")
+    sys.stderr.flush()
+    line = command(args.host, args.port)
+    if os.name == "posix":  # become the server: stopping this process stops it, no orphan left behind
+        os.execve(line[0], line, environment())
     try:
-        return subprocess.call(command(args.host, args.port), env=environment())
+        return subprocess.call(line, env=environment())
     except KeyboardInterrupt:
         return 0

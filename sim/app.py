@@ -179,7 +179,7 @@ TALKS_WORDS = {
 
 def _text(html_text: str, small: bool = False) -> None:
     """A block of text; plain HTML built with ``html.escape`` (solara's Markdown would fetch KaTeX from a CDN)."""
-    style = "font-size: 0.85em; color: #555; margin: 0 0 0.6em 0" if small else "margin: 0 0 0.6em 0"
+    style = "font-size: 0.85rem; color: #444; margin: 0 0 0.6em 0" if small else "font-size: 1rem; color: #1b1b1b; margin: 0 0 0.6em 0"
     solara.HTML(tag="div", unsafe_innerHTML=html_text, style=style)
 
 

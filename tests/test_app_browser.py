@@ -4,8 +4,8 @@ Starts ``run_sim.py app`` on a free loopback port, drives Debian's Chromium thro
 Playwright (``executable_path``; no browser download), picks the Hanoi case, steps twelve
 months and checks that the charts and the story changed, then opens a second browser
 session and checks that it has a model of its own, at month 0. Screenshots go to
-``artifacts/``. Without Chromium or Playwright the test is skipped, except on CI (``CI`` set),
-where that is a failure.
+``artifacts/``. Without Chromium (``/usr/bin/chromium``, or the path in ``PENINSULA_CHROMIUM``)
+or Playwright the test is skipped, except on CI (``CI`` set), where that is a failure.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("PENINSULA_CHROMIUM", "/usr/bin/chromium")  # Debian's, or another build
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run"]

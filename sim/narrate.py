@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from sim import labels
+from sim import concessions, labels
 from sim.events import Event
 from sim.runner import Run
 
@@ -76,7 +76,16 @@ def _launches(m: re.Match) -> str:
 
 
 def _late(m: re.Match) -> str:
-    return f"a delivery due under the deal is late: {_items(m['items'])}"
+    names = [n.strip() for n in m["items"].split(",") if n.strip()]
+    parts = []
+    for side, who in (("allies", "the US and its partners are"), ("dprk", "the DPRK is")):
+        late = [n for n in names if n in concessions.BY_NAME and concessions.BY_NAME[n].side == side]
+        if late:
+            parts.append(f"{who} late with {labels.items(late)}")
+    unknown = [n for n in names if n not in concessions.BY_NAME]
+    if unknown or not parts:
+        return f"a delivery due under the deal is late: {_items(m['items'])}"
+    return "; ".join(parts)
 
 
 def _policy(m: re.Match) -> str:

@@ -154,6 +154,10 @@ def test_offers_walkouts_and_launches_read_in_words():
     assert one_sided.startswith("talks break down: ") and "0.23 better than no deal" in one_sided
     assert sentence(_event("short_range_launches", "the DPRK fires 1 short-range missile(s)")) == "the DPRK fires a short-range missile"
     assert sentence(_event("short_range_launches", "the DPRK fires 3 short-range missile(s)")) == "the DPRK fires 3 short-range missiles"
+    assert sentence(_event("delivery_delayed", "a due delivery is late: fuel_oil, lwr")) == (
+        "the US and its partners are late with fuel oil and two light-water reactors")
+    assert sentence(_event("delivery_delayed", "a due delivery is late: declaration")) == (
+        "the DPRK is late with a full declaration of its programmes")
     assert sentence(_event("crisis", "something new happens")) == "something new happens"  # unknown texts pass through
 
 

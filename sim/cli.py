@@ -17,6 +17,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("sim.commands.validate", "check a scenario file against the schema"),
     "fidelity": ("sim.commands.fidelity", "every case against its observed record: share of replications inside each band"),
     "calibrate": ("sim.commands.calibrate", "fit the shared dispositions to all cases together (seeded; --write to save)"),
+    "report": ("sim.commands.report", "write one self-contained HTML page comparing scenarios (tables, charts, stories)"),
+    "app": ("sim.commands.app", "start the classroom web app (SolaraViz) on 127.0.0.1"),
 }
 
 

@@ -448,8 +448,10 @@ def _apply_override(data: dict, lines: dict, arg: str) -> None:
     last = target[-1]
     if isinstance(value, str) and value.startswith(("+", "-")) and isinstance(node.get(last), list):
         item = value[1:]
-        kept = [x for x in node[last] if x != item]
-        node[last] = [*kept, item] if value[0] == "+" and item not in node[last] else node[last] if value[0] == "+" else kept
+        if value[0] == "-":
+            node[last] = [x for x in node[last] if x != item]
+        elif item not in node[last]:
+            node[last] = [*node[last], item]
     elif isinstance(value, list) and isinstance(node.get(last), list) and any(str(v).startswith("+") for v in value):
         node[last] = [*node[last], *(str(v).lstrip("+") for v in value if str(v).lstrip("+") not in node[last])]
     else:

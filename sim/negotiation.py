@@ -15,6 +15,7 @@ tolerates, it walks out: no zone of agreement, as at Hanoi.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,6 +23,9 @@ from sim import concessions as c
 from sim.choice import choose, logistic
 from sim.state import Talks, WorldState
 from sim.valuation import Context, schedule, status_quo, surplus
+
+if TYPE_CHECKING:
+    from sim.model import DiplomacyModel
 
 STRATEGY_EXPONENT = {"boulware": 0.3, "linear": 1.0, "conceder": 3.0}
 """Faratin et al. (1998) time-dependent tactics: concession share ``t ** (1 / beta)``."""
@@ -67,7 +71,7 @@ def ladder(side: str, offers: list[str], demands: list[str], required: list[str]
     return Ladder(side, np.array(rows, dtype=bool), c.mask(give))
 
 
-def ladders(model) -> dict[str, Ladder]:  # noqa: ANN001 - a DiplomacyModel
+def ladders(model: DiplomacyModel) -> dict[str, Ladder]:
     """Both sides' ladders under the policies in force; the allied side adds its partners' offers."""
     us, dprk = model.us.policy, model.dprk.policy
     partners = [*model.rok.policy.offers, *model.japan.policy.offers]
@@ -79,7 +83,7 @@ def ladders(model) -> dict[str, Ladder]:  # noqa: ANN001 - a DiplomacyModel
     }
 
 
-def context(model) -> Context:  # noqa: ANN001
+def context(model: DiplomacyModel) -> Context:
     china = model.china
     return Context(
         sequencing=model.us.policy.sequencing,
@@ -89,7 +93,7 @@ def context(model) -> Context:  # noqa: ANN001
     )
 
 
-def preconditions_met(model, world: WorldState) -> np.ndarray:  # noqa: ANN001
+def preconditions_met(model: DiplomacyModel, world: WorldState) -> np.ndarray:
     """Each side's precondition, met by the other (R,)."""
     us, dprk = model.us.policy, model.dprk.policy
     quiet = np.minimum(world.months_since_test, world.months_since_long_range) >= 6
@@ -110,7 +114,7 @@ def preconditions_met(model, world: WorldState) -> np.ndarray:  # noqa: ANN001
     return us_ok & dprk_ok
 
 
-def talks_value(model, world: WorldState, side: str, own: Ladder, other: Ladder, ctx: Context) -> np.ndarray:  # noqa: ANN001
+def talks_value(model: DiplomacyModel, world: WorldState, side: str, own: Ladder, other: Ladder, ctx: Context) -> np.ndarray:
     """What ``side`` expects from talking (R,): the best it can hope to sign, plus talking itself."""
     other_side = "allies" if side == "dprk" else "dprk"
     mine_last = own.packages[-1:]
@@ -124,7 +128,7 @@ def talks_value(model, world: WorldState, side: str, own: Ladder, other: Ladder,
     return np.maximum(hoped, own_hope) + d.talk_benefit + summit + recent
 
 
-def concession_level(model, world: WorldState, side: str, lad: Ladder) -> np.ndarray:  # noqa: ANN001
+def concession_level(model: DiplomacyModel, world: WorldState, side: str, lad: Ladder) -> np.ndarray:
     """The ladder step (R,) a side proposes this month, at the pace of its strategy."""
     actor = model.dprk if side == "dprk" else model.us
     strategy = actor.policy.strategy
@@ -139,12 +143,12 @@ def concession_level(model, world: WorldState, side: str, lad: Ladder) -> np.nda
     return level
 
 
-def patience_months(model) -> float:  # noqa: ANN001
+def patience_months(model: DiplomacyModel) -> float:
     """Months until a side's deadline: its last concession is due and it may walk out."""
     return model.dispositions.world.patience_months * FORMAT_PATIENCE[model.us.policy.format]
 
 
-def negotiate(model, world: WorldState) -> None:  # noqa: ANN001
+def negotiate(model: DiplomacyModel, world: WorldState) -> None:
     """Phase 4 of a month: open talks, exchange offers, sign, or walk out."""
     rng_temp = model.dispositions.world.choice_temperature
     ctx = context(model)
@@ -229,7 +233,7 @@ def negotiate(model, world: WorldState) -> None:  # noqa: ANN001
         _log_offers(model, world, talking & ~signed & ~walk, lads, level, offer_to)
 
 
-def sign(model, world: WorldState, signed: np.ndarray, package: np.ndarray, ctx: Context) -> None:  # noqa: ANN001
+def sign(model: DiplomacyModel, world: WorldState, signed: np.ndarray, package: np.ndarray, ctx: Context) -> None:
     """An agreement: the package becomes commitments with a schedule."""
     world.talks = np.where(signed, Talks.AGREEMENT, world.talks).astype(np.int8)
     world.deal = np.where(signed[:, None], package, world.deal)
@@ -254,7 +258,7 @@ def sign(model, world: WorldState, signed: np.ndarray, package: np.ndarray, ctx:
         model.log.add("agreement_signed", "us", signed, story)
 
 
-def _log_offers(model, world, talking, lads, level, offer_to) -> None:  # noqa: ANN001
+def _log_offers(model: DiplomacyModel, world, talking, lads, level, offer_to) -> None:
     for side, other in (("allies", "dprk"), ("dprk", "allies")):
         who = "the US" if side == "allies" else "the DPRK"
         model.log.add(

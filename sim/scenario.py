@@ -17,6 +17,7 @@ import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
+import numpy as np
 import yaml
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
@@ -158,9 +159,8 @@ class Band(Record):
             raise ValueError(f"min {self.min} is above max {self.max}")
         return self
 
-    def contains(self, values):  # noqa: ANN001, ANN201 - numpy arrays in and out
-        import numpy as np
-
+    def contains(self, values: np.ndarray) -> np.ndarray:
+        """Which of ``values`` fall inside the band."""
         values = np.asarray(values, dtype=float)
         inside = np.ones(values.shape, dtype=bool)
         if self.equals is not None:

@@ -270,8 +270,7 @@ def _read_with_base(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict]:
         raise ScenarioError(f"{path}: no such scenario file")
     text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node, data = _safe_load_with_nodes(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
@@ -298,6 +297,17 @@ def _read_with_base(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict]:
         raise ScenarioError(f"{path}:{line}: extends: no base file {base_name!r} beside this file")
     base, base_lines = _read_with_base(path.parent / base_name, (*seen, path.resolve()))
     return _merge(base, data), {**base_lines, **lines}
+
+
+def _safe_load_with_nodes(text: str) -> tuple[yaml.Node | None, Any]:
+    """``yaml.safe_load``, in its two steps: compose the node tree (which knows each key's line),
+    then construct the data from it with the same ``SafeLoader``."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
 
 
 def _merge(base: dict, case: dict) -> dict:

@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("sim.commands.run", "run one scenario over replications (outcome table, --narrate for the story)"),
     "compare": ("sim.commands.compare", "compare scenarios side by side: means, 95%% intervals, differences"),
     "validate": ("sim.commands.validate", "check a scenario file against the schema"),
+    "sweep": ("sim.commands.sweep", "sweep a grid or a Sobol/Morris sample of what-ifs; resumable, parallel, Dask"),
 }
 
 

@@ -142,6 +142,12 @@ def _spec(args: argparse.Namespace):  # noqa: ANN202 - (SweepSpec, Origin)
             raise SpecError("give the design either on the command line (--grid, --sample, --range) or in --spec, not both")
         spec, origin = read_spec_file(args.spec)
         spec.set = [*spec.set, *args.overrides]
+        tuning = {"n": args.n, "levels": args.levels, "second_order": args.second_order or None}
+        given = {k: v for k, v in tuning.items() if v is not None}
+        if given and spec.sample is None:
+            raise SpecError(f"{args.spec}: --n, --levels and --second-order need a sample: in the spec file")
+        if spec.sample is not None:
+            spec.sample = spec.sample.model_copy(update=given)
     else:
         if args.ranges and not args.sample:
             raise SpecError("--range needs --sample sobol|morris")

@@ -19,6 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from sim.errors import UserError
+from sim.runner import simulate
 from sim.scenario import Scenario, ScenarioSource
 from sim.sweep.spec import Design
 
@@ -63,8 +64,6 @@ def chunk_seed(seed: int, index: int) -> int:
 
 def run_chunk(task: Task) -> tuple[Chunk, Outcomes]:
     """Run one chunk (in any process); return its outcome arrays."""
-    from sim.runner import simulate
-
     run = simulate(task.scenario, replicas=task.chunk.reps, seed=task.seed, record_events=0, record_series=False)
     return task.chunk, run.outcomes
 
@@ -146,12 +145,22 @@ class DaskCluster:
         self.workers = max(1, threads)
 
     def run(self, tasks: Iterable[Task]) -> Iterator[tuple[Chunk, Outcomes]]:
-        from distributed import wait
+        import queue
+
+        finished: queue.SimpleQueue = queue.SimpleQueue()
 
         def submit(task: Task):  # noqa: ANN202 - a distributed Future
-            return self.client.submit(run_chunk, task, key=f"peninsula-chunk-{os.getpid()}-{task.chunk.index}", pure=False)
+            future = self.client.submit(run_chunk, task, key=f"peninsula-chunk-{os.getpid()}-{task.chunk.index}", pure=False)
+            future.add_done_callback(finished.put)
+            return future
 
-        return _bounded(tasks, 2 * self.workers, submit, lambda pending: wait(pending, return_when="FIRST_COMPLETED").done)
+        def wait_any(pending: set) -> set:
+            done = {finished.get()}
+            while not finished.empty():
+                done.add(finished.get())
+            return done & pending
+
+        return _bounded(tasks, 2 * self.workers, submit, wait_any)
 
     def close(self) -> None:
         self.client.close()

@@ -60,7 +60,7 @@ def grid_values(text: str) -> list[tuple[Any, str]]:
             raise ValueError(f"{text!r} asks for {count} points: the grid is empty")
         if count > 1 and low == high:
             raise ValueError(f"{text!r} is an empty range: LOW equals HIGH")
-        return [(v, repr(v)) for v in linspace(low, high, count)]
+        return _distinct(text, [(v, repr(v)) for v in linspace(low, high, count)])
     if ":" in text:
         raise ValueError(f"{text!r}: expected LOW:HIGH:COUNT (e.g. 0:1:11) or a comma list")
     items = [item.strip() for item in text.split(",")]
@@ -68,7 +68,16 @@ def grid_values(text: str) -> list[tuple[Any, str]]:
         raise ValueError("no values: the grid is empty")
     if any(not item for item in items):
         raise ValueError(f"{text!r} has an empty item")
-    return [(parse_value(item), item) for item in items]
+    return _distinct(text, [(parse_value(item), item) for item in items])
+
+
+def _distinct(text: str, pairs: list[tuple[Any, str]]) -> list[tuple[Any, str]]:
+    seen: set[str] = set()
+    for _, item in pairs:
+        if item in seen:
+            raise ValueError(f"{text!r} gives the value {item} twice")
+        seen.add(item)
+    return pairs
 
 
 def linspace(low: float, high: float, count: int) -> list[float]:
@@ -321,7 +330,7 @@ def _grid_axes(spec: SweepSpec, origin: Origin) -> list[Axis]:
             else:
                 if not raw:
                     raise ValueError("no values: the grid is empty")
-                pairs = [(v, value_text(v)) for v in raw]
+                pairs = _distinct(str(raw), [(v, value_text(v)) for v in raw])
         except ValueError as error:
             raise SpecError(f"{where}: {error}") from None
         axes.append(Axis(key, where, [v for v, _ in pairs], [t for _, t in pairs]))

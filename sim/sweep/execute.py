@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -104,10 +105,23 @@ class LocalPool:
     """Chunks on local worker processes, a bounded number in flight."""
 
     def __init__(self, workers: int) -> None:
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        # Importing mesa sets the global start method to "spawn", which re-imports everything in
+        # each worker (seconds of CPU). On Linux the workers are forked from this process, which
+        # has imported the model already and started no threads yet; elsewhere a fork server
+        # that imports the model once, or spawn.
+        methods = multiprocessing.get_all_start_methods()
+        if sys.platform == "linux" and "fork" in methods:
+            context = multiprocessing.get_context("fork")
+        elif "forkserver" in methods:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["sim.runner"])
+        else:
+            context = multiprocessing.get_context("spawn")
         self.workers = workers
-        self.pool = ProcessPoolExecutor(max_workers=workers)
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
     def run(self, tasks: Iterable[Task]) -> Iterator[tuple[Chunk, Outcomes]]:
         from concurrent.futures import FIRST_COMPLETED, wait

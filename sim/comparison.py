@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.runner import Run, simulate
+from sim.scenario import Scenario
 from sim.stats import difference, summarize
 
 
@@ -38,8 +39,13 @@ class Comparison:
         }
 
 
-def compare(paths: list[str], replicas: int, seed: int, overrides: list[str] | tuple[str, ...] = ()) -> Comparison:
-    runs = [simulate(path, replicas=replicas, seed=seed, overrides=overrides, record_events=0, record_series=False) for path in paths]
+def compare(scenarios: list, replicas: int, seed: int, overrides: list[str] | tuple[str, ...] = ()) -> Comparison:
+    """Run each scenario (a path or a loaded ``Scenario``) with the same seed, and summarise."""
+    runs = [
+        simulate(s, replicas=replicas, seed=seed, overrides=overrides if not isinstance(s, Scenario) else (),
+                 record_events=0, record_series=False)
+        for s in scenarios
+    ]
     summaries = [{name: summarize(values) for name, values in run.outcomes.items()} for run in runs]
     reference = runs[0].outcomes
     differences = [

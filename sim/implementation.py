@@ -38,9 +38,9 @@ def givers(model) -> np.ndarray:  # noqa: ANN001 - a DiplomacyModel
 
 
 def implement(model, world: WorldState) -> None:  # noqa: ANN001
-    """Phase 5 of a month, for every replica with a deal in force."""
-    world.talks = np.where(world.talks == Talks.AGREEMENT, Talks.IMPLEMENTATION, world.talks).astype(np.int8)
+    """Phase 5 of a month, for every replica with a deal in force (from the month after signing)."""
     active = world.talks == Talks.IMPLEMENTATION
+    world.talks = np.where(world.talks == Talks.AGREEMENT, Talks.IMPLEMENTATION, world.talks).astype(np.int8)
     world.deal_valued = np.zeros(world.replicas)
     world.moratorium = np.zeros(world.replicas)
     if not active.any():

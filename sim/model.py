@@ -19,6 +19,7 @@ sweep, through the same lines of code.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from sim.outcomes import OutcomeTracker
 from sim.scenario import Scenario, load_scenario
 from sim.state import DPRK as DPRK_INDEX
 from sim.state import US as US_INDEX
-from sim.state import Talks, initial_state
+from sim.state import Talks, WorldState, initial_state
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "agreed_framework_1994.yaml"
 
@@ -47,6 +48,19 @@ SERIES: dict[str, str] = {
     "trust_dprk_us": "DPRK trust in the US",
     "trust_us_dprk": "US trust in the DPRK",
     "talks": "Talks state",
+}
+"""The state series recorded each month, with their labels."""
+
+READ_SERIES: dict[str, Callable[[WorldState], np.ndarray]] = {
+    "tension": lambda w: w.tension,
+    "crisis_hazard": lambda w: w.crisis_hazard,
+    "warheads": lambda w: w.warheads,
+    "material": lambda w: w.material,
+    "pressure": lambda w: w.pressure,
+    "enforcement": lambda w: w.enforcement,
+    "trust_dprk_us": lambda w: w.trust[DPRK_INDEX, US_INDEX],
+    "trust_us_dprk": lambda w: w.trust[US_INDEX, DPRK_INDEX],
+    "talks": lambda w: w.talks,
 }
 
 
@@ -64,9 +78,10 @@ class DiplomacyModel(mesa.Model):
         mesa_datacollector: bool = False,
     ) -> None:
         super().__init__(rng=rng)
-        self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides)
-        self.dispositions = with_overrides(self.scenario.dispositions)
-        policies, disp = self.scenario.actors, self.dispositions
+        # the case being replayed; not ``self.scenario``, which Mesa 3.5 reserves for its own Scenario
+        self.case = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides)
+        self.dispositions = with_overrides(self.case.dispositions)
+        policies, disp = self.case.actors, self.dispositions
         self.us = UnitedStates(self, policies.us.model_copy(deep=True), disp.us)
         self.dprk = DPRK(self, policies.dprk.model_copy(deep=True), disp.dprk)
         self.china = China(self, policies.china.model_copy(deep=True), disp.china)
@@ -75,26 +90,24 @@ class DiplomacyModel(mesa.Model):
 
         self.replicas = replicas
         self.month_index = 0
-        self.world = initial_state(self.scenario, replicas)
-        self.world.month = self.scenario.start
+        self.world = initial_state(self.case, replicas)
+        self.world.month = self.case.start
         self.world.pressure = coercion.sanctions_pressure(self, self.world)
-        first, last = calendar.year_of(self.scenario.start), calendar.year_of(self.scenario.end)
-        self.tracker = OutcomeTracker(replicas, self.scenario.months, first, last)
+        first, last = calendar.year_of(self.case.start), calendar.year_of(self.case.end)
+        self.tracker = OutcomeTracker(replicas, self.case.months, first, last)
         self.log = EventLog(min(replicas, 1 if record_events is None and replicas == 1 else record_events or 0))
         self.series: dict[str, list[np.ndarray]] | None = {k: [] for k in SERIES} if record_series else None
         self.shocks_by_month: dict[int, list] = defaultdict(list)
-        for shock in self.scenario.shocks:
+        for shock in self.case.shocks:
             self.shocks_by_month[shock.date].append(shock)
         self.running = True
         self.datacollector = self._mesa_datacollector() if mesa_datacollector else None
-        if self.datacollector is not None:
-            self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ the step protocol
 
     def step(self) -> None:
         world = self.world
-        world.month = self.scenario.start + self.month_index
+        world.month = self.case.start + self.month_index
         self.log.month = world.month
         shocks.apply(self, world)
         capability.grow(world)
@@ -104,7 +117,7 @@ class DiplomacyModel(mesa.Model):
         crisis = tension.update(self, world, provocations)
         self.record(crisis)
         self.month_index += 1
-        if self.month_index >= self.scenario.months:
+        if self.month_index >= self.case.months:
             self.running = False
 
     def record(self, crisis: np.ndarray) -> None:
@@ -133,24 +146,14 @@ class DiplomacyModel(mesa.Model):
 
     @property
     def date(self) -> str:
-        return calendar.format_month(self.scenario.start + self.month_index)
+        return calendar.format_month(self.case.start + self.month_index)
 
     def negotiation_context(self) -> negotiation.Context:
         return negotiation.context(self)
 
     def state_now(self) -> dict[str, np.ndarray]:
-        world = self.world
-        return {
-            "tension": world.tension.copy(),
-            "crisis_hazard": world.crisis_hazard.copy(),
-            "warheads": world.warheads.copy(),
-            "material": world.material.copy(),
-            "pressure": world.pressure.copy(),
-            "enforcement": world.enforcement.copy(),
-            "trust_dprk_us": world.trust[DPRK_INDEX, US_INDEX].copy(),
-            "trust_us_dprk": world.trust[US_INDEX, DPRK_INDEX].copy(),
-            "talks": world.talks.astype(float),
-        }
+        """This month's value of each state series, per replica (copies)."""
+        return {key: read(self.world).astype(float) for key, read in READ_SERIES.items()}
 
     def outcomes(self) -> dict[str, np.ndarray]:
         return self.tracker.table()
@@ -167,10 +170,15 @@ class DiplomacyModel(mesa.Model):
         return self
 
     def _mesa_datacollector(self) -> mesa.DataCollector:
-        """A conventional per-step Mesa DataCollector (replica 0), as ``batch_run`` expects."""
-        reporters = {key: (lambda m, key=key: float(m.state_now()[key][0])) for key in SERIES}
-        reporters.update({
-            name: (lambda m, name=name: float(np.asarray(m.outcomes()[name])[0]))
-            for name in ("agreement_signed", "freeze_months", "collapsed", "missile_launches")
-        })
+        """A conventional per-step Mesa DataCollector (replica 0), as ``batch_run`` expects.
+
+        It collects after each step, so row ``model.steps - 1`` (what ``batch_run`` reads) is the end."""
+        reporters = {key: (lambda m, read=read: float(read(m.world)[0])) for key, read in READ_SERIES.items()}
+        tracker = self.tracker
+        reporters |= {
+            "agreement_signed": lambda m: float(tracker.first_agreement[0] <= m.case.months),
+            "collapsed": lambda m: float(tracker.first_collapse[0] <= m.case.months),
+            "freeze_months": lambda m: float(tracker.freeze_months[0]),
+            "missile_launches": lambda m: float(tracker.launches_by_year[:, 0].sum()),
+        }
         return mesa.DataCollector(model_reporters=reporters)

@@ -3,10 +3,13 @@
 No contact -> talks -> agreement, with walkouts back to no contact (``DESIGN.md``, phase 4).
 Talks open only when each side's precondition is met by the other and each expects talking
 to beat its outside option. In talks each side proposes a package from its *concession
-ladder* (its policy's offers and demands, one step at a time, at the pace of its strategy,
-never below its own status quo); the other accepts by a logit choice on its surplus. When a
-side has made its last concession and the other's offer is still below its status quo by
-more than it tolerates, it walks out, as at Hanoi.
+ladder*: its policy's offers and demands, one step at a time at the pace of its strategy.
+The ladder is the negotiator's mandate (what its government has authorised); its valuation
+decides what it accepts (an offer worth more than its status quo and than what it is about
+to propose itself: the AC-next rule) and what it will sign of its own offers (nothing worth
+less than its status quo). When a side's deadline has passed, its mandate is
+exhausted, and the other's offer still falls short of its own asking by more than it
+tolerates, it walks out: no zone of agreement, as at Hanoi.
 """
 
 from __future__ import annotations
@@ -115,26 +118,24 @@ def talks_value(model, world: WorldState, side: str, own: Ladder, other: Ladder,
     return np.maximum(hoped, own_hope) + d.talk_benefit + summit + recent
 
 
-def concession_level(model, world: WorldState, side: str, lad: Ladder, own_surplus: np.ndarray) -> np.ndarray:  # noqa: ANN001
-    """The ladder step (R,) a side proposes this month, never below its own status quo."""
+def concession_level(model, world: WorldState, side: str, lad: Ladder) -> np.ndarray:  # noqa: ANN001
+    """The ladder step (R,) a side proposes this month, at the pace of its strategy."""
     actor = model.dprk if side == "dprk" else model.us
     strategy = actor.policy.strategy
-    patience = model.dispositions.world.patience_months * FORMAT_PATIENCE[model.us.policy.format]
-    t = np.minimum(1.0, world.months_in_talks / patience)
+    t = np.minimum(1.0, world.months_in_talks / patience_months(model))
     if strategy == "tit_for_tat":
         other = world.concession[1 if side == "dprk" else 0]
         share = np.minimum(1.0, other + 1.0 / max(lad.steps, 1))
     else:
         share = t ** (1.0 / STRATEGY_EXPONENT[strategy])
-    wanted = np.floor(share * lad.steps + 1e-9).astype(int)
-    acceptable = own_surplus >= 0.0
-    acceptable[:, 0] = True
-    # the furthest step it still finds acceptable, up to the one its strategy allows
-    steps = np.arange(lad.steps + 1)
-    allowed = acceptable & (steps[None, :] <= wanted[:, None])
-    level = np.where(allowed, steps[None, :], -1).max(axis=1)
+    level = np.floor(share * lad.steps + 1e-9).astype(int)
     world.concession[0 if side == "dprk" else 1] = level / max(lad.steps, 1)
     return level
+
+
+def patience_months(model) -> float:  # noqa: ANN001
+    """Months until a side's deadline: its last concession is due and it may walk out."""
+    return model.dispositions.world.patience_months * FORMAT_PATIENCE[model.us.policy.format]
 
 
 def negotiate(model, world: WorldState) -> None:  # noqa: ANN001
@@ -171,18 +172,20 @@ def negotiate(model, world: WorldState) -> None:  # noqa: ANN001
         "dprk": surplus(model, world, "dprk", lads["allies"].packages, ctx),
         "allies": surplus(model, world, "allies", lads["dprk"].packages, ctx),
     }
-    level = {side: concession_level(model, world, side, lads[side], own[side]) for side in lads}
+    level = {side: concession_level(model, world, side, lads[side]) for side in lads}
     rows = np.arange(world.replicas)
     # the value of the other's current offer to each side, and of its own next offer
     offer_to = {
         "dprk": cross["dprk"][rows, level["allies"]],
         "allies": cross["allies"][rows, level["dprk"]],
     }
-    asking = {side: np.maximum(own[side][rows, level[side]], 0.0) for side in lads}
-    # accept an offer worth more than what one is about to propose oneself (AC-next)
+    offered = {side: own[side][rows, level[side]] for side in lads}
+    asking = {side: np.maximum(offered[side], 0.0) for side in lads}
+    # accept an offer worth more than what one is about to propose oneself (AC-next);
+    # the proposer signs only what it values above its own status quo
     accepts = {side: talking & choose(model.rng, offer_to[side] - asking[side], rng_temp) for side in lads}
-    signed_allied = accepts["dprk"]
-    signed_dprk = accepts["allies"] & ~signed_allied
+    signed_allied = accepts["dprk"] & (offered["allies"] >= 0.0)
+    signed_dprk = accepts["allies"] & (offered["dprk"] >= 0.0) & ~signed_allied
     signed = signed_allied | signed_dprk
     if signed.any():
         package = np.where(
@@ -192,13 +195,12 @@ def negotiate(model, world: WorldState) -> None:  # noqa: ANN001
         )
         sign(model, world, signed, package, ctx)
 
-    patience = model.dispositions.world.patience_months * FORMAT_PATIENCE[model.us.policy.format]
-    deadline = world.months_in_talks >= patience
+    deadline = world.months_in_talks >= patience_months(model)
     walk = np.zeros(world.replicas, dtype=bool)
-    for side in lads:
+    for side, lad in lads.items():
         actor = model.dprk if side == "dprk" else model.us
-        exhausted = level[side] >= _reachable(own[side])
-        gap = -offer_to[side] - actor.dispositions.walkout_gap
+        exhausted = level[side] >= lad.steps
+        gap = asking[side] - offer_to[side] - actor.dispositions.walkout_gap
         walk |= talking & ~signed & deadline & exhausted & choose(model.rng, gap, rng_temp)
     if walk.any():
         world.talks = np.where(walk, Talks.NO_CONTACT, world.talks).astype(np.int8)
@@ -214,14 +216,6 @@ def negotiate(model, world: WorldState) -> None:  # noqa: ANN001
         )
     if log.record:
         _log_offers(model, world, talking & ~signed & ~walk, lads, level, offer_to)
-
-
-def _reachable(own: np.ndarray) -> np.ndarray:
-    """The last ladder step a side still finds acceptable (it will go no further)."""
-    steps = np.arange(own.shape[1])
-    acceptable = own >= 0.0
-    acceptable[:, 0] = True
-    return np.where(acceptable, steps[None, :], 0).max(axis=1)
 
 
 def sign(model, world: WorldState, signed: np.ndarray, package: np.ndarray, ctx: Context) -> None:  # noqa: ANN001

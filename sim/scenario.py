@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from sim import calendar, outcomes
 from sim.actors import ACTOR_CLASSES, ACTOR_KEYS
@@ -51,14 +51,14 @@ class StartState(Record):
     other_sites_rate: float = Field(0.0, ge=0, le=50, description="warheads' worth a year from sites outside Yongbyon")
     assembly_rate: float = Field(6.0, ge=0, le=50, description="warheads assembled a year at most")
     tests_done: int = Field(0, ge=0, le=20, description="nuclear tests before the start")
-    months_since_test: int = Field(0, ge=0, le=600)
+    months_since_test: int = Field(0, ge=0, le=600, description="months since the last nuclear test (600: never)")
     missile_maturity: float = Field(0.2, ge=0, le=1, description="0: untested long-range missiles; 1: proven")
-    months_since_long_range: int = Field(0, ge=0, le=600)
+    months_since_long_range: int = Field(0, ge=0, le=600, description="months since the last long-range launch")
     launches_last_year: int = Field(0, ge=0, le=200, description="ballistic launches in the year before the start")
-    months_since_talks: int = Field(0, ge=0, le=600)
+    months_since_talks: int = Field(0, ge=0, le=600, description="months since the last talks or deal in force")
     un_sanctions: float = Field(0.0, ge=0, le=1, description="UN sanctions in force (0: none, 1: all of 2017's)")
     rivalry: float = Field(0.2, ge=0, le=1, description="US-China rivalry")
-    tension: float = Field(0.3, ge=0, le=1)
+    tension: float = Field(0.3, ge=0, le=1, description="tension on the peninsula (0 calm, 1 brink of war)")
     trust: dict[str, float] = Field(default_factory=dict, description="'dprk_us': the DPRK's trust in the US")
 
     @model_validator(mode="after")
@@ -98,13 +98,18 @@ class PolicyShock(Record):
     note: str = ""
     source: str = ""
 
-    @model_validator(mode="after")
-    def _check_keys(self) -> PolicyShock:
-        policy = _policy(self.actor)
-        for key in self.set:
+    @field_validator("set")
+    @classmethod
+    def _check_keys(cls, changes: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        actor = info.data.get("actor")
+        if actor is None:
+            return changes
+        policy = _policy(actor)
+        for key in changes:
             if key not in policy.model_fields:
-                raise ValueError(f"{self.actor} has no policy key {key!r}{_hint(key, policy.model_fields)}")
-        return self
+                raise ValueError(f"{actor} has no policy key {key!r}{_hint(key, policy.model_fields)}")
+        policy.model_validate({**policy().model_dump(), **changes})
+        return changes
 
 
 class IntelligenceShock(Record):
@@ -297,8 +302,11 @@ def _read_with_base(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict]:
     base_name = data.get("extends")
     if base_name is None:
         return data, lines
+    line = lines[("extends",)][1]
     if not isinstance(base_name, str):
-        raise ScenarioError(f"{path}:{lines[('extends',)][1]}: extends: expected a file name")
+        raise ScenarioError(f"{path}:{line}: extends: expected a file name")
+    if not (path.parent / base_name).is_file():
+        raise ScenarioError(f"{path}:{line}: extends: no base file {base_name!r} beside this file")
     base, base_lines = _read_with_base(path.parent / base_name, (*seen, path.resolve()))
     return _merge(base, data), {**base_lines, **lines}
 

@@ -29,7 +29,7 @@ def wilson(share: float, n: int) -> tuple[float, float]:
     denominator = 1 + Z95**2 / n
     centre = (share + Z95**2 / (2 * n)) / denominator
     half = Z95 * np.sqrt(share * (1 - share) / n + Z95**2 / (4 * n * n)) / denominator
-    return (float(max(0.0, centre - half)), float(min(1.0, centre + half)))
+    return (float(min(share, max(0.0, centre - half))), float(max(share, min(1.0, centre + half))))
 
 
 def difference(a: np.ndarray, b: np.ndarray) -> dict[str, float]:

@@ -4,10 +4,11 @@ by how late the sequencing delivers what was promised.
 Kept apart from the negotiation protocol (as in NegMAS, the protocol asks, the valuation
 answers). The commitment problem of ``DESIGN.md``: an item the other side promises is worth
 ``value * credibility * discount**years``, where credibility is the chance the promise is
-kept or the breach does not hurt: ``1 - (1 - trust) * (1 - secured) * (1 - verification)``.
-``secured`` is the share of the item that arrives before one must deliver one's own side
-(disarm-first makes US promises worth little to the DPRK; relief-first makes DPRK promises
-worth little to the US); verification lets the US see a breach in time to stop.
+kept or its breach does not hurt: ``1 - (1 - trust) * exposure``. An item that arrives before
+one's own first costly delivery is secured (exposure 0: one can still stop if it does not
+come); one that arrives later rests on trust (exposure 1), less what verification lets the US
+see in time. So disarm-first makes US promises worth little to the DPRK, relief-first makes
+DPRK promises worth little to the US, and action for action shares the risk.
 """
 
 from __future__ import annotations
@@ -19,11 +20,6 @@ import numpy as np
 from sim import concessions as c
 from sim.state import DPRK, US, WorldState
 
-SECURED: dict[str, dict[str, float]] = {
-    "disarm_first": {"dprk": 0.0, "allies": 1.0},
-    "action_for_action": {"dprk": 0.5, "allies": 0.5},
-    "relief_first": {"dprk": 1.0, "allies": 0.0},
-}
 YONGBYON = c.mask(["freeze", "inspections", "disablement", "dismantlement"])
 """Items that stop or watch production at Yongbyon only; worth less to the US when other
 sites enrich (2002: the enrichment finding; Hanoi: Yongbyon "wasn't enough", the US raised
@@ -64,15 +60,28 @@ def dprk_terms(model, world: WorldState) -> tuple[list[Term], list[Term]]:  # no
     """The DPRK's worth of what it receives and (negative) of what it gives.
 
     Relief is worth what sanctions cost now (``pressure``); giving up more capability costs
-    more (``capability_cost``)."""
+    more (``capability_cost``); Yongbyon items cost only Yongbyon's share of production."""
     d = model.dprk.dispositions
     values, costs = d.vector(d.values) * ~c.IS_DPRK, -d.vector(d.costs) * c.IS_DPRK
     received = [(values * ~c.SCALES_WITH_PRESSURE, 1.0), (values * c.SCALES_WITH_PRESSURE, world.pressure)]
-    given = [
-        (costs * ~c.SCALES_WITH_CAPABILITY, 1.0),
-        (costs * c.SCALES_WITH_CAPABILITY, 1.0 + d.capability_cost * world.capability_index),
-    ]
+    given = _capability_terms(costs, 1.0 + d.capability_cost * world.capability_index, yongbyon_share(world))
     return received, given
+
+
+def yongbyon_share(world: WorldState) -> np.ndarray:
+    """Yongbyon's share of the DPRK's production of fissile material (R,)."""
+    return world.yongbyon_rate / np.maximum(world.yongbyon_rate + world.other_sites_rate, 1e-9)
+
+
+def _capability_terms(worth: np.ndarray, larger: np.ndarray, share: np.ndarray) -> list[Term]:
+    """Split DPRK items by whether they scale with capability and whether they are Yongbyon's."""
+    cap, yb = c.SCALES_WITH_CAPABILITY, YONGBYON
+    return [
+        (worth * (~cap & ~yb), 1.0),
+        (worth * (cap & ~yb), larger),
+        (worth * (~cap & yb), share),
+        (worth * (cap & yb), larger * share),
+    ]
 
 
 def us_terms(model, world: WorldState) -> tuple[list[Term], list[Term]]:  # noqa: ANN001
@@ -82,15 +91,7 @@ def us_terms(model, world: WorldState) -> tuple[list[Term], list[Term]]:  # noqa
     production; relief costs the leverage that sanctions give now (``pressure``)."""
     d = model.us.dispositions
     values, costs = d.vector(d.values) * c.IS_DPRK, -d.vector(d.costs) * ~c.IS_DPRK
-    share = world.yongbyon_rate / np.maximum(world.yongbyon_rate + world.other_sites_rate, 1e-9)
-    larger = 1.0 + world.capability_index
-    cap, yb = c.SCALES_WITH_CAPABILITY, YONGBYON
-    received = [
-        (values * (~cap & ~yb), 1.0),
-        (values * (cap & ~yb), larger),
-        (values * (~cap & yb), share),
-        (values * (cap & yb), larger * share),
-    ]
+    received = _capability_terms(values, 1.0 + world.capability_index, yongbyon_share(world))
     given = [(costs * ~c.SCALES_WITH_PRESSURE, 1.0), (costs * c.SCALES_WITH_PRESSURE, world.pressure)]
     return received, given
 
@@ -102,29 +103,50 @@ def _terms(model, world: WorldState, side: str) -> tuple[list[Term], list[Term]]
 def surplus(model, world: WorldState, side: str, packages: np.ndarray, ctx: Context) -> np.ndarray:  # noqa: ANN001
     """Gain over the status quo (R, K) for ``side`` of each of K packages offered to every replica."""
     packages = np.atleast_2d(packages)
-    own = c.IS_DPRK if side == "dprk" else ~c.IS_DPRK
-    discount = model.dispositions.world.discount_per_year ** (schedule(packages, ctx.sequencing) / 12.0)
-    received_weights = (packages & ~own) * discount  # (K, items)
-    given_weights = packages & own
+    start = schedule(packages, ctx.sequencing)
+    full, at_risk, given = _weights(model, side, packages, start, ctx)
     received_terms, given_terms = _terms(model, world, side)
-    received = sum(np.multiply.outer(np.broadcast_to(m, world.replicas), received_weights @ w) for w, m in received_terms)
-    given = sum(np.multiply.outer(np.broadcast_to(m, world.replicas), given_weights @ w) for w, m in given_terms)
-    value = _credibility(world, side, packages, ctx, paired=False) * received + given
+    distrust = 1.0 - _trust(world, side, ctx)
+
+    def total(terms: list[Term], weights: np.ndarray) -> np.ndarray:
+        return sum(np.multiply.outer(np.broadcast_to(m, world.replicas), weights @ w) for w, m in terms)
+
+    value = total(received_terms, full) - distrust[:, None] * total(received_terms, at_risk) + total(given_terms, given)
     return value - _verification_penalty(model, side, packages, ctx)[None, :]
 
 
 def deal_surplus(model, world: WorldState, side: str, ctx: Context) -> np.ndarray:  # noqa: ANN001
     """Gain over the status quo (R,) for ``side`` of each replica's own deal, on its own schedule."""
-    own = c.IS_DPRK if side == "dprk" else ~c.IS_DPRK
-    deals = world.deal
-    discount = model.dispositions.world.discount_per_year ** (world.schedule / 12.0)
-    received_weights = (deals & ~own) * discount  # (R, items)
-    given_weights = deals & own
+    full, at_risk, given = _weights(model, side, world.deal, world.schedule, ctx)
     received_terms, given_terms = _terms(model, world, side)
-    received = sum(m * (received_weights @ w) for w, m in received_terms)
-    given = sum(m * (given_weights @ w) for w, m in given_terms)
-    value = _credibility(world, side, deals, ctx, paired=True) * received + given
-    return value - _verification_penalty(model, side, deals, ctx)
+    distrust = 1.0 - _trust(world, side, ctx)
+
+    def total(terms: list[Term], weights: np.ndarray) -> np.ndarray:
+        return sum(m * (weights @ w) for w, m in terms)
+
+    value = total(received_terms, full) - distrust * total(received_terms, at_risk) + total(given_terms, given)
+    return value - _verification_penalty(model, side, world.deal, ctx)
+
+
+def _weights(model, side: str, packages: np.ndarray, start: np.ndarray, ctx: Context):  # noqa: ANN001, ANN202
+    """Per package and item: discounted weight of what is received, the part of it at risk, what is given."""
+    own = c.IS_DPRK if side == "dprk" else ~c.IS_DPRK
+    received = packages & ~own
+    given = packages & own
+    discount = model.dispositions.world.discount_per_year ** (start / 12.0)
+    first_own = np.where(given, start, np.inf).min(axis=-1, keepdims=True)
+    exposure = np.where(start < first_own, 0.0, np.where(start == first_own, 0.5, 1.0))
+    if side == "allies":
+        seen = min(ctx.verification_demand, ctx.verification_limit) * (0.5 + 0.5 * packages[..., c.INDEX["inspections"]])
+        exposure = exposure * (1.0 - seen[..., None])
+    full = received * discount
+    return full, full * exposure, given
+
+
+def _trust(world: WorldState, side: str, ctx: Context) -> np.ndarray:
+    """The receiving side's trust in the other's promises (R,), raised by China's mediation."""
+    trust = world.trust[DPRK, US] if side == "dprk" else world.trust[US, DPRK]
+    return np.minimum(1.0, trust + ctx.mediation_trust)
 
 
 def _verification_penalty(model, side: str, packages: np.ndarray, ctx: Context) -> np.ndarray:  # noqa: ANN001
@@ -133,19 +155,6 @@ def _verification_penalty(model, side: str, packages: np.ndarray, ctx: Context) 
         return np.zeros(len(packages))
     excess = max(0.0, ctx.verification_demand - ctx.verification_limit)
     return model.dprk.dispositions.verification_aversion * excess * packages[:, NUCLEAR_STEPS].any(axis=1)
-
-
-def _credibility(world: WorldState, side: str, packages: np.ndarray, ctx: Context, paired: bool) -> np.ndarray:
-    """Credibility of what ``side`` is promised: (R, K), or (R,) when ``paired`` (one package per replica)."""
-    secured = SECURED[ctx.sequencing][side]
-    if side == "dprk":
-        trust = np.minimum(1.0, world.trust[DPRK, US] + ctx.mediation_trust)
-        risk = (1.0 - trust) * (1.0 - secured)
-        return 1.0 - risk if paired else (1.0 - risk)[:, None]
-    trust = np.minimum(1.0, world.trust[US, DPRK] + ctx.mediation_trust)
-    verification = min(ctx.verification_demand, ctx.verification_limit) * (0.5 + 0.5 * packages[:, c.INDEX["inspections"]])
-    risk = (1.0 - trust) * (1.0 - secured)
-    return 1.0 - risk * (1.0 - verification) if paired else 1.0 - risk[:, None] * (1.0 - verification)[None, :]
 
 
 def status_quo(model, world: WorldState, side: str) -> np.ndarray:  # noqa: ANN001

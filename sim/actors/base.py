@@ -36,7 +36,7 @@ class NegotiatorPolicy(Record):
     demands: list[str] = Field(default_factory=list, description="items it asks for, most essential first")
     required: list[str] = Field(default_factory=list, description="demands it never drops")
     opening_offers: int = Field(1, ge=0, le=len(concessions.NAMES), description="offers in its first package")
-    strategy: Strategy = "linear"
+    strategy: Strategy = Field("linear", description="concession pace: boulware, linear, conceder or tit_for_tat")
     follow_through: float = Field(0.9, ge=0, le=1, description="chance a due delivery is made in a month")
 
     @field_validator("offers", "demands", "required")

@@ -33,7 +33,7 @@ TESTS_TO_MATURITY = 6
 
 
 class DPRKPolicy(NegotiatorPolicy):
-    precondition: Precondition = "none"
+    precondition: Precondition = Field("none", description="what the US must do before talks")
     verification_limit: float = Field(0.5, ge=0, le=1, description="most intrusive verification it accepts")
 
 

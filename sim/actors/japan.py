@@ -16,7 +16,7 @@ class JapanPolicy(Record):
     sanctions: float = Field(0.2, ge=0, le=1, description="unilateral measures")
     offers: list[str] = Field(default_factory=list, description="what Japan contributes to a package")
     aid_requires_abductions: bool = Field(True, description="no aid while the abduction issue is open")
-    follow_through: float = Field(0.9, ge=0, le=1)
+    follow_through: float = Field(0.9, ge=0, le=1, description="chance a due delivery is made in a month")
 
 
 class JapanDispositions(Record):

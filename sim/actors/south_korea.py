@@ -15,10 +15,10 @@ from sim.actors.base import Actor, Record
 
 
 class SouthKoreaPolicy(Record):
-    stance: Literal["engagement", "pressure"] = "pressure"
+    stance: Literal["engagement", "pressure"] = Field("pressure", description="engagement (Sunshine, Moon) or pressure")
     sanctions: float = Field(0.2, ge=0, le=1, description="unilateral measures (trade, Kaesong)")
     offers: list[str] = Field(default_factory=list, description="what South Korea contributes to a package")
-    follow_through: float = Field(0.9, ge=0, le=1)
+    follow_through: float = Field(0.9, ge=0, le=1, description="chance a due delivery is made in a month")
 
 
 class SouthKoreaDispositions(Record):

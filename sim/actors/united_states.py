@@ -28,11 +28,11 @@ Format = Literal["bilateral", "summit", "six_party"]
 
 
 class USPolicy(NegotiatorPolicy):
-    precondition: Precondition = "none"
+    precondition: Precondition = Field("none", description="what the DPRK must have done before talks")
     sanctions: float = Field(0.3, ge=0, le=1, description="unilateral US sanctions level")
     verification: float = Field(0.5, ge=0, le=1, description="intrusiveness of verification demanded")
-    sequencing: Sequencing = "action_for_action"
-    format: Format = "bilateral"
+    sequencing: Sequencing = Field("action_for_action", description="who delivers first: disarm_first, action_for_action, relief_first")
+    format: Format = Field("bilateral", description="bilateral, summit (leaders) or six_party (China chairs)")
     exercises: float = Field(0.5, ge=0, le=1, description="scale of joint exercises")
     rhetoric: float = Field(0.3, ge=0, le=1, description="hostility of public rhetoric")
 

@@ -13,9 +13,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from sim.scenario import load_scenario
+
+    scenarios = [load_scenario(path, args.overrides) for path in args.scenarios]  # fail before the model loads
+
     from sim.comparison import compare
 
-    result = compare(args.scenarios, replicas=args.reps, seed=args.seed, overrides=args.overrides)
+    result = compare(scenarios, replicas=args.reps, seed=args.seed)
     if args.json:
         print_json(result.as_dict())
         return 0

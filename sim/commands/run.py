@@ -14,13 +14,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario, args.overrides)  # bad input fails before the model loads
+
     from sim.narrate import story
-    from sim.outcomes import OUTCOMES
     from sim.runner import simulate
     from sim.stats import summarize
 
-    result = simulate(args.scenario, replicas=args.reps, seed=args.seed, overrides=args.overrides,
-                      record_events=1 if args.narrate else 0, record_series=False)
+    result = simulate(scenario, replicas=args.reps, seed=args.seed, record_events=1 if args.narrate else 0, record_series=False)
     summary = {name: summarize(values) for name, values in result.outcomes.items()}
     if args.json:
         payload = {"scenario": result.scenario.name, "title": result.scenario.title, "replications": args.reps,
@@ -39,8 +41,7 @@ def main(args: argparse.Namespace) -> int:
     for column in ("outcome", "mean", "95% interval", "median", "10th-90th"):
         table.add_column(column, justify="left" if column == "outcome" else "right")
     for name, s in summary.items():
-        label = name if name in OUTCOMES else name
-        table.add_row(label, fmt(s["mean"]), f"{fmt(s['ci_low'])} to {fmt(s['ci_high'])}", fmt(s["median"]),
+        table.add_row(name, fmt(s["mean"]), f"{fmt(s['ci_low'])} to {fmt(s['ci_high'])}", fmt(s["median"]),
                       f"{fmt(s['p10'])} to {fmt(s['p90'])}")
     out.print(table)
     return 0

@@ -1,0 +1,108 @@
+"""Every command end to end: what it prints, its JSON, its exit status."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import AGREED_FRAMEWORK, HANOI, ROOT, run_cli
+
+
+def test_help_lists_the_commands():
+    result = run_cli("--help")
+    assert result.code == 0
+    for command in ("run", "compare", "validate"):
+        assert command in result.out
+
+
+def test_run_prints_the_outcome_table():
+    result = run_cli("run", HANOI, "--reps", "40", "--seed", "1")
+    assert result.code == 0
+    for outcome in ("talks_opened", "agreement_signed", "missile_launches_2019", "95% interval"):
+        assert outcome in result.out
+
+
+def test_run_narrates_with_reasons():
+    result = run_cli("run", AGREED_FRAMEWORK, "--reps", "1", "--seed", "2", "--narrate")
+    assert result.code == 0
+    story = result.out
+    assert "1994-" in story and "talks open" in story
+    assert "sign an agreement" in story and "against its status quo" in story
+
+
+def test_run_json_and_what_ifs():
+    base = json.loads(run_cli("run", HANOI, "--reps", "60", "--json").out)
+    changed = json.loads(run_cli("run", HANOI, "--reps", "60", "--json", "--set", "china.enforcement=0").out)
+    assert base["replications"] == 60 and changed["set"] == ["china.enforcement=0"]
+    assert set(base["outcomes"]["agreement_signed"]) >= {"mean", "ci_low", "ci_high", "median"}
+    assert changed["outcomes"]["sanctions_pressure_mean"]["mean"] < base["outcomes"]["sanctions_pressure_mean"]["mean"]
+
+
+def test_compare_json_has_each_scenario_and_the_difference():
+    result = run_cli("compare", AGREED_FRAMEWORK, HANOI, "--reps", "100", "--json")
+    assert result.code == 0
+    payload = json.loads(result.out)
+    names = [s["name"] for s in payload["scenarios"]]
+    assert names == ["agreed_framework_1994", "hanoi_2019"]
+    af, hanoi = (s["outcomes"] for s in payload["scenarios"])
+    for outcome in (af["agreement_signed"], hanoi["agreement_signed"]):
+        assert outcome["ci_low"] <= outcome["mean"] <= outcome["ci_high"]
+    assert af["agreement_signed"]["mean"] > hanoi["agreement_signed"]["mean"]
+    diff = payload["differences"][0]
+    assert diff["scenario"] == "hanoi_2019" and diff["minus"] == "agreed_framework_1994"
+    assert diff["outcomes"]["agreement_signed"]["diff"] == pytest.approx(
+        hanoi["agreement_signed"]["mean"] - af["agreement_signed"]["mean"]
+    )
+
+
+def test_compare_table():
+    result = run_cli("compare", AGREED_FRAMEWORK, HANOI, "--reps", "30")
+    assert result.code == 0
+    assert "hanoi_2019 -" in result.out and "agreed_framework_1994" in result.out
+    assert "agreement_signed" in result.out and "-1.00" in result.out
+
+
+def test_validate():
+    result = run_cli("validate", AGREED_FRAMEWORK, HANOI)
+    assert result.code == 0 and result.out.count(": valid") == 2
+    payload = json.loads(run_cli("validate", HANOI, "--json").out)
+    assert payload["valid"] and payload["scenarios"][0]["months"] == 24
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", HANOI, "--reps", "0"],
+        ["run", HANOI, "--seed", "x"],
+        ["run", HANOI, "--set", "us.nothing=1"],
+        ["compare"],
+        ["nonsense"],
+    ],
+)
+def test_bad_flags_get_one_line_and_exit_2(argv):
+    result = run_cli(*argv)
+    assert result.code == 2
+    assert result.err.count("\n") == 1 and result.err.startswith("error:")
+
+
+def test_run_sim_script_and_console_script_start_quickly():
+    script = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert script.returncode == 0 and "compare" in script.stdout
+    probe = "import sys, sim.cli; sim.cli.build_parser(); print(sorted(m for m in sys.modules if m in ('mesa', 'numpy', 'pandas')))"
+    modules = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert modules.stdout.strip() == "[]"  # --help imports none of the heavy libraries
+    console = shutil.which("peninsula")
+    if console:
+        assert subprocess.run([console, "--help"], capture_output=True).returncode == 0
+
+
+def test_end_to_end_subprocess_error_has_no_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: x\nstart: 1994-07\n")
+    result = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "run", str(bad)], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1

@@ -1,0 +1,69 @@
+"""The model answers policy changes the way theory says (``DESIGN.md``, "Tests").
+
+Each comparison runs both variants with the same seed (common random numbers) and asserts a
+difference larger than its 95% interval.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.runner import simulate
+from sim.stats import difference
+from tests.conftest import AGREED_FRAMEWORK, HANOI
+
+REPS = 400
+
+
+def mean_change(case, outcome: str, changes: list[str], base: list[str] = ()) -> dict[str, float]:
+    before = simulate(case, replicas=REPS, seed=11, overrides=list(base), record_series=False).outcomes[outcome]
+    after = simulate(case, replicas=REPS, seed=11, overrides=[*base, *changes], record_series=False).outcomes[outcome]
+    return difference(before, after)
+
+
+SMALL_DEAL = [
+    "us.sequencing=action_for_action",
+    "us.offers=[security_assurance, partial_relief]",
+    "us.demands=[dismantlement, test_moratorium, declaration]",
+    "us.required=[dismantlement, test_moratorium]",
+    "us.verification=0.5",
+]
+"""Hanoi with the US dropping 'full denuclearisation first' for action for action with partial
+relief: Yongbyon with US experts present and a written test halt for the civilian sanctions."""
+
+
+def test_action_for_action_with_partial_relief_raises_agreement_at_hanoi():
+    change = mean_change(HANOI, "agreement_signed", SMALL_DEAL)
+    assert change["ci_low"] > 0.2
+
+
+def test_china_not_enforcing_cuts_sanctions_pressure():
+    change = mean_change(HANOI, "sanctions_pressure_mean", ["china.enforcement=0"])
+    assert change["ci_high"] < -0.2
+    no_china = simulate(HANOI, replicas=50, seed=1, overrides=["china.enforcement=0", "china.enforcement_after_test=0"])
+    assert (no_china.series["pressure"] <= 1 - 0.9 + 1e-9).all()  # only the tenth of trade not with China
+
+
+def test_lower_dprk_trust_lowers_agreement():
+    for case, base in ((HANOI, SMALL_DEAL), (AGREED_FRAMEWORK, [])):
+        change = mean_change(case, "agreement_signed", ["state.trust.dprk_us=0.02"], base=base)
+        assert change["ci_high"] < 0, case.name
+
+
+def test_removing_the_precondition_raises_the_chance_of_talks():
+    strict = ["us.precondition=denuclearization_steps"]
+    change = mean_change(AGREED_FRAMEWORK, "talks_opened", ["us.precondition=none"], base=strict)
+    assert change["ci_low"] > 0.5
+
+
+def test_sanctions_pressure_raises_provocations_without_talks():
+    quiet = ["dprk.precondition=hostile_policy_end"]
+    change = mean_change(HANOI, "missile_launches", ["us.sanctions=1.0", "china.enforcement=1.0"], base=[*quiet, "china.enforcement=0.2"])
+    assert change["ci_low"] > 0
+
+
+def test_verification_beyond_the_dprk_limit_makes_deals_collapse_sooner():
+    strict = ["us.verification=1.0"]
+    change = mean_change(AGREED_FRAMEWORK, "freeze_months", strict)
+    assert change["ci_high"] < 0
+    assert np.isfinite(change["diff"])

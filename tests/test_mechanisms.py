@@ -1,0 +1,255 @@
+"""One test per mechanism, each against a case computed by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import calendar, capability, coercion, concessions, negotiation, shocks, tension, valuation
+from sim.actors.dprk import Provocations
+from sim.choice import choose, logistic
+from sim.model import DiplomacyModel
+from sim.scenario import IntelligenceShock
+from sim.state import DPRK, US, Talks
+from sim.stats import difference, summarize, wilson
+from tests.conftest import AGREED_FRAMEWORK, HANOI
+
+
+def model_of(path=HANOI, replicas=1, overrides=()) -> DiplomacyModel:
+    return DiplomacyModel(scenario=path, replicas=replicas, rng=0, overrides=list(overrides), record_series=False)
+
+
+# -------------------------------------------------------------- clock, choice, statistics
+
+
+def test_months_round_trip():
+    assert calendar.parse_month("1994-10") == 1994 * 12 + 9
+    assert calendar.format_month(calendar.parse_month("2019-02")) == "2019-02"
+    with pytest.raises(ValueError):
+        calendar.parse_month("2019-13")
+
+
+def test_logit_choice():
+    assert logistic(0.0) == pytest.approx(0.5)
+    assert logistic(np.log(3.0)) == pytest.approx(0.75)
+    rng = np.random.default_rng(0)
+    assert choose(rng, np.full(1000, 5.0), 0.1).all()
+    assert not choose(rng, np.full(1000, -5.0), 0.1).any()
+    share = choose(rng, np.zeros(20000), 0.1).mean()
+    assert 0.48 < share < 0.52
+
+
+def test_wilson_interval_and_summaries():
+    low, high = wilson(0.5, 100)
+    assert (low, high) == pytest.approx((0.4038, 0.5962), abs=1e-4)
+    s = summarize(np.array([True, False, True, True]))
+    assert s["mean"] == 0.75 and 0.0 < s["ci_low"] < 0.75 < s["ci_high"] <= 1.0
+    s = summarize(np.array([1.0, 2.0, 3.0, 4.0]))
+    assert s["mean"] == 2.5 and s["median"] == 2.5
+    half = 1.959963984540054 * np.std([1, 2, 3, 4], ddof=1) / 2
+    assert (s["ci_low"], s["ci_high"]) == pytest.approx((2.5 - half, 2.5 + half))
+    d = difference(np.array([0.0, 0.0, 1.0, 1.0]), np.array([1.0, 1.0, 1.0, 1.0]))
+    assert d["diff"] == 0.5
+
+
+# -------------------------------------------------------------- the issue space and valuation
+
+
+def test_describe_package():
+    package = concessions.mask(["freeze", "inspections", "fuel_oil", "lwr"])
+    assert concessions.describe(package) == "freeze, inspections for fuel_oil, lwr"
+
+
+def test_schedule_by_sequencing():
+    package = concessions.mask(["dismantlement", "full_relief"])[None, :]
+    relief, dismantle = concessions.INDEX["full_relief"], concessions.INDEX["dismantlement"]
+    # action for action: each at its own lead time
+    start = valuation.schedule(package, "action_for_action")
+    assert start[0, relief] == 1 and start[0, dismantle] == 6
+    # disarm first: relief only once dismantlement (lead 6, 18 months) is done
+    assert valuation.schedule(package, "disarm_first")[0, relief] == 24
+    # relief first: dismantlement waits for nothing one-off on the allied side (relief continues)
+    assert valuation.schedule(package, "relief_first")[0, dismantle] == 6
+
+
+def test_commitment_problem_per_item():
+    """What arrives after one's own first costly delivery rests on trust; what comes before is secured."""
+    model = model_of()
+    package = concessions.mask(["dismantlement", "partial_relief"])[None, :]
+    relief = concessions.INDEX["partial_relief"]
+
+    def at_risk(sequencing: str) -> float:
+        ctx = valuation.Context(sequencing, 0.5, 0.5, 0.0)
+        full, risky, _ = valuation._weights(model, "dprk", package, valuation.schedule(package, sequencing), ctx)
+        return risky[0, relief] / full[0, relief]
+
+    assert at_risk("disarm_first") == 1.0  # relief only after dismantlement: all on trust
+    assert at_risk("action_for_action") == 0.0  # relief (month 1) before dismantlement starts (month 6)
+    assert at_risk("relief_first") == 0.0
+
+
+def test_dprk_surplus_by_hand():
+    """Freeze (month 1) for fuel oil (from month 3), action for action, trust 0.4: fuel oil rests on trust."""
+    model = model_of(AGREED_FRAMEWORK, overrides=["state.trust.dprk_us=0.4"])
+    world = model.world
+    d = model.dprk.dispositions
+    ctx = valuation.Context("action_for_action", 0.4, 0.5, 0.0)
+    package = concessions.mask(["freeze", "fuel_oil"])[None, :]
+    fuel_lead = concessions.BY_NAME["fuel_oil"].lead_months
+    discount = model.dispositions.world.discount_per_year ** (fuel_lead / 12)
+    expected = 0.4 * d.values["fuel_oil"] * discount - d.costs["freeze"]
+    assert valuation.surplus(model, world, "dprk", package, ctx)[0, 0] == pytest.approx(expected)
+    # the same package, valued for one replica's deal, agrees
+    world.deal[:] = package
+    world.schedule[:] = valuation.schedule(package, "action_for_action")
+    assert valuation.deal_surplus(model, world, "dprk", ctx)[0] == pytest.approx(expected)
+
+
+def test_relief_is_worth_what_sanctions_cost():
+    model = model_of(replicas=2)
+    world = model.world
+    world.pressure = np.array([0.2, 0.8])
+    ctx = valuation.Context("relief_first", 0.0, 0.5, 0.0)
+    package = concessions.mask(["partial_relief"])[None, :]
+    value = valuation.surplus(model, world, "dprk", package, ctx)[:, 0]
+    discount = model.dispositions.world.discount_per_year ** (1 / 12)
+    assert value == pytest.approx(np.array([0.2, 0.8]) * model.dprk.dispositions.values["partial_relief"] * discount)
+
+
+def test_yongbyon_is_worth_less_when_other_sites_enrich():
+    model = model_of(AGREED_FRAMEWORK, replicas=2)
+    world = model.world
+    world.other_sites_rate = np.array([0.0, 3.6])  # Yongbyon 1.2: a quarter of production
+    ctx = valuation.Context("disarm_first", 0.4, 0.5, 0.0)
+    package = concessions.mask(["freeze"])[None, :]
+    value = valuation.surplus(model, world, "allies", package, ctx)[:, 0]
+    assert value[1] == pytest.approx(value[0] / 4)
+
+
+def test_verification_beyond_the_limit_costs_the_dprk():
+    model = model_of()
+    package = concessions.mask(["inspections"])[None, :]
+    within = valuation.surplus(model, model.world, "dprk", package, valuation.Context("action_for_action", 0.5, 0.5, 0.0))
+    beyond = valuation.surplus(model, model.world, "dprk", package, valuation.Context("action_for_action", 0.9, 0.5, 0.0))
+    assert (within - beyond)[0, 0] == pytest.approx(0.4 * model.dprk.dispositions.verification_aversion)
+
+
+# -------------------------------------------------------------- negotiation protocol
+
+
+def test_concession_ladder():
+    offers, demands = ["fuel_oil", "lwr", "normalisation"], ["freeze", "inspections", "declaration"]
+    lad = negotiation.ladder("allies", offers, demands, required=["freeze"], opening=1)
+    described = [concessions.describe(row) for row in lad.packages]
+    assert described == [
+        "freeze, inspections, declaration for fuel_oil",
+        "freeze, inspections, declaration for fuel_oil, lwr",
+        "freeze, inspections for fuel_oil, lwr",
+        "freeze, inspections for fuel_oil, lwr, normalisation",
+        "freeze for fuel_oil, lwr, normalisation",
+    ]
+
+
+def test_preconditions():
+    model = model_of(AGREED_FRAMEWORK, replicas=2)
+    world = model.world
+    world.yongbyon_running = np.array([False, True])
+    assert negotiation.preconditions_met(model, world).tolist() == [True, False]  # the US asks for a freeze
+    model.dprk.set_policy(precondition="denuclearization_off_agenda")
+    assert negotiation.preconditions_met(model, world).tolist() == [True, False]  # AF demands no denuclearisation
+    model.us.set_policy(demands=["freeze", "denuclearization"])
+    assert not negotiation.preconditions_met(model, world).any()
+
+
+def test_boulware_concedes_later_than_a_conceder():
+    model = model_of()
+    lad = negotiation.ladders(model)["allies"]
+    model.world.months_in_talks = np.array([1.0])
+    levels = {}
+    for strategy in ("boulware", "linear", "conceder"):
+        model.us.set_policy(strategy=strategy)
+        levels[strategy] = negotiation.concession_level(model, model.world, "allies", lad)[0]
+    assert levels["boulware"] <= levels["linear"] <= levels["conceder"]
+    assert levels["boulware"] < levels["conceder"]
+
+
+# -------------------------------------------------------------- capability, coercion, tension, shocks
+
+
+def test_capability_grows_stops_and_falls():
+    model = model_of(AGREED_FRAMEWORK, replicas=3)
+    world = model.world
+    world.yongbyon_rate = 12.0
+    world.other_sites_rate = np.zeros(3)
+    world.yongbyon_running = np.array([True, False, False])
+    world.material, world.warheads = np.full(3, 5.0), np.full(3, 5.0)
+    world.assembly_rate = 120.0
+    # replica 2: verified denuclearisation under way, half done after this month
+    i = concessions.INDEX["denuclearization"]
+    world.talks[2] = Talks.IMPLEMENTATION
+    world.deal[2, i] = True
+    world.inspected[2] = True
+    world.progress[2, i] = 1.0 / 36.0  # the first month's share delivered
+    capability.grow(world)
+    assert world.material[0] == pytest.approx(6.0) and world.warheads[0] == pytest.approx(6.0)
+    assert world.material[1] == pytest.approx(5.0)
+    assert world.material[2] == pytest.approx(5.0 * (1 - 1 / 36))
+
+
+def test_sanctions_pressure_by_hand():
+    model = model_of(replicas=2)
+    world = model.world
+    world.enforcement = np.array([0.5, 0.0])
+    world.un_level = np.array([1.0, 1.0])
+    world.unilateral = {"us": np.array([0.3, 0.3]), "rok": np.zeros(2), "japan": np.zeros(2)}
+    share = model.dispositions.world.china_trade_share
+    expected = [share * 0.5 + (1 - share) * 1.0, (1 - share) * 1.0]
+    assert coercion.sanctions_pressure(model, world) == pytest.approx(expected)
+
+
+def test_china_consent_falls_with_rivalry_and_rises_after_a_test():
+    model = model_of(replicas=4000)
+    world = model.world
+    ones = np.ones(4000)
+    world.rivalry = np.zeros(4000)
+    after_test = model.china.consents_to_resolution(world, ones, 0 * ones).mean()
+    no_test = model.china.consents_to_resolution(world, 0 * ones, 0 * ones).mean()
+    world.rivalry = np.ones(4000)
+    rivalry = model.china.consents_to_resolution(world, ones, 0 * ones).mean()
+    assert after_test > no_test and after_test > rivalry
+
+
+def test_tension_by_hand():
+    model = model_of(replicas=2)
+    world = model.world
+    w = model.dispositions.world
+    world.tension = np.array([0.5, 0.5])
+    world.exercises = np.zeros(2)
+    world.talks = np.array([Talks.NO_CONTACT, Talks.TALKS], dtype=np.int8)
+    test = Provocations(np.array([0, 0]), np.array([False, False]), np.array([True, False]))
+    tension.update(model, world, test)
+    rhetoric = w.tension_from_rhetoric * model.us.policy.rhetoric
+    calm = model.rok.dispositions.engagement_calm  # Hanoi: South Korea engages
+    assert world.tension[0] == pytest.approx(w.tension_memory * 0.5 + w.tension_per_test + rhetoric - calm)
+    assert world.tension[1] == pytest.approx(w.tension_memory * 0.5 + rhetoric - calm - w.calm_from_talks)
+    assert world.crisis_hazard[0] > world.crisis_hazard[1]
+
+
+def test_intelligence_shock_cuts_trust_and_reveals_enrichment():
+    model = model_of(AGREED_FRAMEWORK, replicas=2)
+    world = model.world
+    world.trust[US, DPRK] = np.array([0.8, 0.4])
+    shock = IntelligenceShock(kind="intelligence", date="1995-01", actor="us", toward="dprk", trust_factor=0.25, other_sites_rate=2.0)
+    model.shocks_by_month = {world.month: [shock]}
+    shocks.apply(model, world)
+    assert world.trust[US, DPRK] == pytest.approx([0.2, 0.1])
+    assert world.other_sites_rate == pytest.approx([2.0, 2.0])
+
+
+def test_provocations_fall_under_a_valued_deal():
+    model = model_of(replicas=20000)
+    world = model.world
+    free = model.dprk.choose_provocations(world).short_range.mean()
+    world.deal_valued = np.ones(20000)
+    restrained = model.dprk.choose_provocations(world).short_range.mean()
+    assert restrained < free * np.exp(-model.dprk.dispositions.restraint_deal) * 1.2

@@ -1,0 +1,44 @@
+"""The model keeps Mesa's conventions: Agent subclasses, model.agents, seeded model.rng, batch_run."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.actors import ACTOR_CLASSES
+from sim.compat import batch_run_seeded
+from sim.model import DiplomacyModel
+from tests.conftest import HANOI
+
+
+def test_five_actors_are_mesa_agents():
+    model = DiplomacyModel(scenario=HANOI)
+    assert isinstance(model, mesa.Model)
+    kinds = {type(agent) for agent in model.agents}
+    assert kinds == set(ACTOR_CLASSES.values())
+    assert all(isinstance(agent, mesa.Agent) for agent in model.agents)
+
+
+def test_rng_is_the_model_generator():
+    a, b = DiplomacyModel(scenario=HANOI, rng=5), DiplomacyModel(scenario=HANOI, rng=5)
+    assert isinstance(a.rng, np.random.Generator)
+    assert a.rng.random() == b.rng.random()
+
+
+def test_step_protocol_advances_a_month_and_stops_at_the_horizon():
+    model = DiplomacyModel(scenario=HANOI)
+    assert model.date == "2019-01"
+    model.step()
+    assert model.date == "2019-02" and model.running
+    model.run()
+    assert not model.running and model.month_index == model.case.months
+
+
+def test_batch_run_over_the_same_model():
+    parameters = {"scenario": str(HANOI), "replicas": 1, "mesa_datacollector": True}
+    results = batch_run_seeded(DiplomacyModel, parameters, seeds=[1, 2, 3], max_steps=100)
+    assert len(results) == 3
+    assert {"tension", "agreement_signed", "RunId"} <= set(results[0])
+    ours = DiplomacyModel(scenario=HANOI, replicas=1, rng=1).run().outcomes()
+    first = min(results, key=lambda row: row["RunId"])
+    assert first["missile_launches"] == float(ours["missile_launches"][0])

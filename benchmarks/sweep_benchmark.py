@@ -79,8 +79,7 @@ def _rss(process) -> int:  # noqa: ANN001 - psutil.Process
 
 def batch_run_rate(points: int, per_point: int) -> dict[str, float]:
     """Mesa's batch_run over ``points`` x ``per_point`` runs of the same sweep, in one process."""
-    import mesa
-
+    from sim.compat import batch_run_seeded
     from sim.model import DiplomacyModel
     from sim.scenario import load_scenario
     from sim.sweep.spec import grid_values
@@ -88,13 +87,12 @@ def batch_run_rate(points: int, per_point: int) -> dict[str, float]:
     months = load_scenario(SCENARIO).months
     overrides = [(f"china.enforcement={text}",) for _, text in grid_values(f"0:1:{points}")]
     parameters = {"scenario": str(SCENARIO), "replicas": 1, "mesa_datacollector": True, "record_series": False,
-                  "record_events": 0, "overrides": overrides, "rng": range(per_point)}
+                  "record_events": 0, "overrides": overrides}
     started = time.perf_counter()
-    rows = mesa.batch_run(DiplomacyModel, parameters=parameters, iterations=1, max_steps=months, number_processes=1,
-                          data_collection_period=-1, display_progress=False)
+    rows = batch_run_seeded(DiplomacyModel, parameters, seeds=range(per_point), max_steps=months)
     seconds = time.perf_counter() - started
     runs = points * per_point
-    assert len({(r["RunId"]) for r in rows}) == runs
+    assert len({r["RunId"] for r in rows}) == runs, "one run per point and seed"
     return {"runs": runs, "seconds": seconds, "runs_per_s": runs / seconds}
 
 

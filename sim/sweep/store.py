@@ -34,6 +34,7 @@ from sim.sweep.spec import Design
 FORMAT = 1
 _TYPES = {"int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(), "string": pa.string()}
 SUMMARY_STATS = ("n", "mean", "ci_low", "ci_high", "median", "p10", "p90")
+SUMMARY_BATCH = 50_000  # summary rows held before they are written
 
 
 def fingerprint(manifest: dict[str, Any], design: Design, scenario: dict[str, Any]) -> str:
@@ -122,35 +123,44 @@ class SweepStore:
             yield point, pa.concat_tables([pq.read_table(p) for p in paths])
 
     def finish(self, design: Design, reps: int, chunk_reps: int) -> tuple[Path, Path, dict[str, np.ndarray]]:
-        """Write the tidy table and the summary; return their paths and each outcome's mean per point."""
+        """Write the tidy table and the summary, streaming point by point; return their paths and
+        each outcome's mean per point (what sensitivity analysis reads)."""
         suffix = "csv" if self.csv else "parquet"
-        results, summary = self.out / f"results.{suffix}", self.out / f"summary.{suffix}"
-        means: dict[str, list[float]] = {}
+        paths = {"results": self.out / f"results.{suffix}", "summary": self.out / f"summary.{suffix}"}
+        tmps = {name: path.with_name(f".{path.name}.tmp-{os.getpid()}") for name, path in paths.items()}
+        summary_schema = pa.schema([("point", pa.int64()), *((k, _TYPES[design.column_type(k)]) for k in design.keys),
+                                    ("outcome", pa.string()), ("n", pa.int64()), *((k, pa.float64()) for k in SUMMARY_STATS[1:])])
+        means: dict[str, np.ndarray] = {}
         rows: list[dict[str, Any]] = []
-
-        def write_results(tmp: Path) -> None:
-            writer, schema = None, None
-            try:
-                for point, table in self.point_tables(len(design), reps, chunk_reps):
-                    if writer is None:
-                        schema = table.schema
-                        writer = _table_writer(tmp, schema, self.csv)
-                    writer.write_table(table.cast(schema))
-                    for name in table.column_names[len(design.keys) + 2:]:
-                        s = summarize(table.column(name).to_numpy(zero_copy_only=False))
-                        means.setdefault(name, []).append(s["mean"])
-                        rows.append({"point": point, **{k: design.column_value(k, point) for k in design.keys},
-                                     "outcome": name, "n": table.num_rows, **{k: s[k] for k in SUMMARY_STATS[1:]}})
-            finally:
-                if writer is not None:
-                    writer.close()
-
-        atomic_write(results, write_results)
-        schema = pa.schema([("point", pa.int64()), *((k, _TYPES[design.column_type(k)]) for k in design.keys),
-                            ("outcome", pa.string()), ("n", pa.int64()), *((k, pa.float64()) for k in SUMMARY_STATS[1:])])
-        table = pa.Table.from_pylist(rows, schema=schema)
-        atomic_write(summary, lambda tmp: _write_table(table, tmp, self.csv))
-        return results, summary, {name: np.asarray(values) for name, values in means.items()}
+        writers: dict[str, Any] = {"summary": _table_writer(tmps["summary"], summary_schema, self.csv)}
+        schema = None
+        try:
+            for point, table in self.point_tables(len(design), reps, chunk_reps):
+                if schema is None:
+                    schema = table.schema
+                    writers["results"] = _table_writer(tmps["results"], schema, self.csv)
+                writers["results"].write_table(table.cast(schema))
+                keys = {k: design.column_value(k, point) for k in design.keys}
+                for name in table.column_names[len(design.keys) + 2:]:
+                    s = summarize(table.column(name).to_numpy(zero_copy_only=False))
+                    means.setdefault(name, np.full(len(design), np.nan))[point] = s["mean"]
+                    rows.append({"point": point, **keys, "outcome": name, "n": table.num_rows, **{k: s[k] for k in SUMMARY_STATS[1:]}})
+                if len(rows) >= SUMMARY_BATCH:
+                    writers["summary"].write_table(pa.Table.from_pylist(rows, schema=summary_schema))
+                    rows.clear()
+            if rows:
+                writers["summary"].write_table(pa.Table.from_pylist(rows, schema=summary_schema))
+            for writer in writers.values():
+                writer.close()
+            writers.clear()
+            for name, path in paths.items():
+                os.replace(tmps[name], path)
+        finally:
+            for writer in writers.values():
+                writer.close()
+            for tmp in tmps.values():
+                tmp.unlink(missing_ok=True)
+        return paths["results"], paths["summary"], means
 
 
 def chunk_table(design: Design, chunk: Chunk, outcomes: Outcomes) -> pa.Table:
@@ -172,12 +182,3 @@ def _table_writer(path: Path, schema: pa.Schema, csv: bool) -> Any:
 
         return pacsv.CSVWriter(str(path), schema)
     return pq.ParquetWriter(str(path), schema)
-
-
-def _write_table(table: pa.Table, path: Path, csv: bool) -> None:
-    if csv:
-        import pyarrow.csv as pacsv
-
-        pacsv.write_csv(table, str(path))
-    else:
-        pq.write_table(table, str(path))

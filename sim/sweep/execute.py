@@ -106,14 +106,15 @@ class LocalPool:
 
     def __init__(self, workers: int) -> None:
         import multiprocessing
+        import threading
         from concurrent.futures import ProcessPoolExecutor
 
         # Importing mesa sets the global start method to "spawn", which re-imports everything in
-        # each worker (seconds of CPU). On Linux the workers are forked from this process, which
-        # has imported the model already and started no threads yet; elsewhere a fork server
-        # that imports the model once, or spawn.
+        # each worker (seconds of CPU). On Linux, from a process that has started no threads,
+        # workers are forked (the model is imported already); otherwise a fork server imports
+        # the model once and forks them (forking a threaded process may deadlock); else spawn.
         methods = multiprocessing.get_all_start_methods()
-        if sys.platform == "linux" and "fork" in methods:
+        if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
             context = multiprocessing.get_context("fork")
         elif "forkserver" in methods:
             context = multiprocessing.get_context("forkserver")

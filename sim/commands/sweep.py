@@ -93,7 +93,8 @@ def main(args: argparse.Namespace) -> int:
     try:
         with progress:
             bar = progress.add_task(f"{design.kind} sweep", total=total_runs, completed=done_runs)
-            for chunk, outcomes in executor.run(tasks(design, source, spec.reps, spec.chunk_reps, spec.seed, done)):
+            todo = tasks(design, source, spec.reps, spec.chunk_reps, spec.seed, done)
+            for chunk, outcomes in executor.run(todo, tag=manifest["fingerprint"][:20]):
                 store.write_chunk(design, chunk, outcomes)
                 ran += chunk.reps
                 progress.update(bar, advance=chunk.reps)
@@ -115,7 +116,8 @@ def main(args: argparse.Namespace) -> int:
     print(f"{base.name}: {len(design):,} points x {spec.reps:,} replications = {total_runs:,} runs "
           f"({len(done)} of {chunks_total} chunks already done) in {seconds:.1f} s{rate} on {executor.workers} worker(s)")
     print(f"wrote {results} and {summary_path}")
-    summary = _read(summary_path, args.csv)
+    small_grid = design.kind == "grid" and len(design.keys) <= 2 and len(design) <= 400
+    summary = _read(summary_path, args.csv) if small_grid and (args.plot or not args.quiet) else None
     index = None
     if design.kind in ("sobol", "morris"):
         from sim.sweep import sensitivity
@@ -126,9 +128,9 @@ def main(args: argparse.Namespace) -> int:
         print(f"wrote {csv_path} and {json_path}")
         if not args.quiet:
             out.print(sensitivity.rich_table(index, design.kind, shown))
-    elif not args.quiet and len(design) <= 60:
+    elif summary is not None and not args.quiet and len(design) <= 60:
         out.print(_grid_table(summary, design.keys, shown))
-    if args.plot:
+    if args.plot and (index is not None or summary is not None):
         for path in _plots(design, summary, index, shown, Path(spec.out)):
             print(f"wrote {path}")
     return 0

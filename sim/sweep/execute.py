@@ -83,7 +83,7 @@ def tasks(design: Design, source: ScenarioSource, reps: int, chunk_reps: int, se
 class Executor(Protocol):
     workers: int
 
-    def run(self, tasks: Iterable[Task]) -> Iterator[tuple[Chunk, Outcomes]]: ...
+    def run(self, tasks: Iterable[Task], tag: str = "") -> Iterator[tuple[Chunk, Outcomes]]: ...
 
     def close(self) -> None: ...
 
@@ -93,7 +93,7 @@ class InProcess:
 
     workers = 1
 
-    def run(self, tasks: Iterable[Task]) -> Iterator[tuple[Chunk, Outcomes]]:
+    def run(self, tasks: Iterable[Task], tag: str = "") -> Iterator[tuple[Chunk, Outcomes]]:
         for task in tasks:
             yield run_chunk(task)
 
@@ -124,7 +124,7 @@ class LocalPool:
         self.workers = workers
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
-    def run(self, tasks: Iterable[Task]) -> Iterator[tuple[Chunk, Outcomes]]:
+    def run(self, tasks: Iterable[Task], tag: str = "") -> Iterator[tuple[Chunk, Outcomes]]:
         from concurrent.futures import FIRST_COMPLETED, wait
 
         return _bounded(tasks, 2 * self.workers, lambda t: self.pool.submit(run_chunk, t),
@@ -159,13 +159,14 @@ class DaskCluster:
         threads = sum(self.client.nthreads().values())
         self.workers = max(1, threads)
 
-    def run(self, tasks: Iterable[Task]) -> Iterator[tuple[Chunk, Outcomes]]:
+    def run(self, tasks: Iterable[Task], tag: str = "") -> Iterator[tuple[Chunk, Outcomes]]:
+        """``tag`` (the sweep's fingerprint) names the tasks: the same key means the same result."""
         import queue
 
         finished: queue.SimpleQueue = queue.SimpleQueue()
 
         def submit(task: Task):  # noqa: ANN202 - a distributed Future
-            future = self.client.submit(run_chunk, task, key=f"peninsula-chunk-{os.getpid()}-{task.chunk.index}", pure=False)
+            future = self.client.submit(run_chunk, task, key=f"peninsula-{tag or os.getpid()}-{task.chunk.index}", pure=False)
             future.add_done_callback(finished.put)
             return future
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -110,11 +111,13 @@ class LocalPool:
         from concurrent.futures import ProcessPoolExecutor
 
         # Importing mesa sets the global start method to "spawn", which re-imports everything in
-        # each worker (seconds of CPU). On Linux, from a process that has started no threads,
-        # workers are forked (the model is imported already); otherwise a fork server imports
-        # the model once and forks them (forking a threaded process may deadlock); else spawn.
+        # each worker (seconds of CPU). On Linux, from a process with no Python threads, workers
+        # are forked: the model is imported already, and the only other threads are the idle
+        # pools of OpenBLAS and jemalloc, which register fork handlers (Python 3.12 still warns
+        # about them). Otherwise a fork server imports the model once and forks the workers.
         methods = multiprocessing.get_all_start_methods()
-        if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
+        fork = sys.platform == "linux" and "fork" in methods and threading.active_count() == 1
+        if fork:
             context = multiprocessing.get_context("fork")
         elif "forkserver" in methods:
             context = multiprocessing.get_context("forkserver")
@@ -123,6 +126,9 @@ class LocalPool:
             context = multiprocessing.get_context("spawn")
         self.workers = workers
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead to deadlocks", category=DeprecationWarning)
+            self.pool.submit(int).result()  # start the workers now, before this process starts threads
 
     def run(self, tasks: Iterable[Task], tag: str = "") -> Iterator[tuple[Chunk, Outcomes]]:
         from concurrent.futures import FIRST_COMPLETED, wait

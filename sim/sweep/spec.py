@@ -177,8 +177,10 @@ def read_spec_file(path: str | Path) -> tuple[SweepSpec, Origin]:
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as error:
-        problem = error.errors()[0]
-        loc = tuple(p for p in problem["loc"] if not (isinstance(p, str) and p in ("list[any]", "str", "LinearAxis")))
+        # of a union's errors, the one from the member the input was meant for (not "not a list")
+        errors = [e for e in error.errors() if not e["type"].endswith("_type")] or error.errors()
+        problem = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+        loc = tuple(p for p in problem["loc"] if not _union_tag(p))
         message = problem["msg"].removeprefix("Value error, ")
         if problem["type"] == "extra_forbidden":
             message = "unknown key"
@@ -192,6 +194,11 @@ def read_spec_file(path: str | Path) -> tuple[SweepSpec, Origin]:
     if spec.out is not None:
         spec.out = str(path.parent / spec.out)
     return spec, origin
+
+
+def _union_tag(part: Any) -> bool:
+    """Whether a pydantic error location part names a union member (``str``, ``tuple[float, float]``)."""
+    return isinstance(part, str) and ("[" in part or part in ("str", "int", "float", "LinearAxis"))
 
 
 def _key_lines(node: yaml.Node | None, prefix: tuple = ()) -> dict[tuple, int]:

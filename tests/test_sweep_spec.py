@@ -241,3 +241,20 @@ def test_chunk_seeds_depend_on_seed_and_index_only() -> None:
     assert len(set(seeds)) == 1000
     assert seeds == [chunk_seed(7, i) for i in range(1000)]
     assert chunk_seed(8, 0) != chunk_seed(7, 0)
+
+
+def test_finished_chunk_models_are_freed(hanoi: ScenarioSource) -> None:
+    import gc
+
+    from sim.model import DiplomacyModel
+    from sim.sweep.execute import Chunk, Task, run_chunk
+
+    def live() -> int:
+        gc.collect()
+        return sum(isinstance(o, DiplomacyModel) for o in gc.get_objects())
+
+    before = live()
+    scenario = hanoi.load()
+    for index in range(3):
+        run_chunk(Task(Chunk(index, 0, 0, 5), scenario, index))
+    assert live() == before, "a finished model is still referenced (Mesa 3.3's Agent._ids)"

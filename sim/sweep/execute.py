@@ -226,5 +226,5 @@ def make_executor(workers: int | None, cluster: str | None) -> Executor:
     """Dask if ``cluster`` is given, else local processes (in this process for one worker)."""
     if cluster:
         return DaskCluster(cluster)
-    workers = workers or os.cpu_count() or 1
+    workers = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()) or 1
     return InProcess() if workers == 1 else LocalPool(workers)

@@ -7,10 +7,15 @@ about nine tenths of DPRK trade is with China (``history/cases.md``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.actors.dprk import Provocations
 from sim.state import WorldState
+
+if TYPE_CHECKING:
+    from sim.model import DiplomacyModel
 
 MATURITY_PER_FLIGHT = 0.15
 """Each long-range flight test brings the missile programme this much nearer to proven."""
@@ -18,9 +23,10 @@ CAMPAIGN_MEMORY = 0.92
 """Monthly persistence of the recent launch rate (a test campaign's memory, about a year)."""
 
 
-def coerce(model, world: WorldState) -> Provocations:  # noqa: ANN001
+def coerce(model: DiplomacyModel, world: WorldState) -> Provocations:
     """Phase 3 of a month; returns the month's provocations."""
     provocations = model.dprk.choose_provocations(world)
+    world.rebuff = world.rebuff * model.dprk.dispositions.rebuff_memory
     _count(model, world, provocations)
     _respond(model, world, provocations)
     _security_council(model, world, provocations)
@@ -29,7 +35,7 @@ def coerce(model, world: WorldState) -> Provocations:  # noqa: ANN001
     return provocations
 
 
-def sanctions_pressure(model, world: WorldState) -> np.ndarray:  # noqa: ANN001
+def sanctions_pressure(model: DiplomacyModel, world: WorldState) -> np.ndarray:
     """How hard sanctions bite (0..1): UN sanctions through China's enforcement on its share of
     trade, and the stronger of UN and unilateral measures on the rest."""
     share = model.dispositions.world.china_trade_share
@@ -37,7 +43,7 @@ def sanctions_pressure(model, world: WorldState) -> np.ndarray:  # noqa: ANN001
     return np.clip(share * world.enforcement * world.un_level + (1 - share) * np.maximum(world.un_level, unilateral), 0, 1)
 
 
-def _count(model, world: WorldState, p: Provocations) -> None:  # noqa: ANN001
+def _count(model: DiplomacyModel, world: WorldState, p: Provocations) -> None:
     world.tests_done = world.tests_done + p.nuclear_test
     world.months_since_test = np.where(p.nuclear_test, 0, world.months_since_test + 1)
     world.months_since_long_range = np.where(p.long_range, 0, world.months_since_long_range + 1)
@@ -54,7 +60,7 @@ def _count(model, world: WorldState, p: Provocations) -> None:  # noqa: ANN001
     log.add("short_range_launches", "dprk", p.short_range > 0, lambda r: f"the DPRK fires {p.short_range[r]} short-range missile(s)")
 
 
-def _respond(model, world: WorldState, p: Provocations) -> None:  # noqa: ANN001
+def _respond(model: DiplomacyModel, world: WorldState, p: Provocations) -> None:
     """The US, South Korea and Japan answer with exercises and unilateral sanctions."""
     test, launch = p.nuclear_test.astype(float), p.long_range.astype(float)
     us, rok, japan = model.us, model.rok, model.japan
@@ -71,7 +77,7 @@ def _respond(model, world: WorldState, p: Provocations) -> None:  # noqa: ANN001
     model.log.add("response", "us", answered, "the US and its allies answer with exercises and sanctions")
 
 
-def _security_council(model, world: WorldState, p: Provocations) -> None:  # noqa: ANN001
+def _security_council(model: DiplomacyModel, world: WorldState, p: Provocations) -> None:
     proposed = p.nuclear_test | p.long_range
     if not proposed.any():
         return

@@ -39,11 +39,17 @@ class Comparison:
         }
 
 
-def compare(scenarios: list, replicas: int, seed: int, overrides: list[str] | tuple[str, ...] = ()) -> Comparison:
-    """Run each scenario (a path or a loaded ``Scenario``) with the same seed, and summarise."""
+def compare(
+    scenarios: list, replicas: int, seed: int, overrides: list[str] | tuple[str, ...] = (),
+    record_events: int = 0, record_series: bool = False,
+) -> Comparison:
+    """Run each scenario (a path or a loaded ``Scenario``) with the same seed, and summarise.
+
+    ``record_events``/``record_series`` keep the stories and the series (for charts and reports).
+    """
     runs = [
         simulate(s, replicas=replicas, seed=seed, overrides=overrides if not isinstance(s, Scenario) else (),
-                 record_events=0, record_series=False)
+                 record_events=record_events, record_series=record_series)
         for s in scenarios
     ]
     summaries = [{name: summarize(values) for name, values in run.outcomes.items()} for run in runs]

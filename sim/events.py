@@ -6,6 +6,7 @@ in a sweep), so a sweep of ten thousand replicas pays nothing for them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -45,7 +46,7 @@ class EventLog:
         self.events: list[Event] = []
         self.month = 0
 
-    def add(self, kind: EventKind, actor: str, happened: np.ndarray | bool, text, **data: Any) -> None:  # noqa: ANN001
+    def add(self, kind: EventKind, actor: str, happened: np.ndarray | bool, text: str | Callable[[int], str], **data: Any) -> None:
         """Record ``kind`` for each recorded replica where ``happened``.
 
         ``text`` is a string or a function of the replica index (for per-replica figures);

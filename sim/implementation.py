@@ -11,12 +11,17 @@ each side observes (a reinforcement update); inspections make DPRK compliance ob
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim import concessions as c
 from sim.choice import choose
 from sim.state import ACTOR_INDEX, DPRK, US, Talks, WorldState
 from sim.valuation import deal_surplus
+
+if TYPE_CHECKING:
+    from sim.model import DiplomacyModel
 
 SHORTFALL_MEMORY = 0.8
 DEFECTION_DECAY = 0.2
@@ -26,7 +31,7 @@ COLLAPSE_TRUST = 0.6
 """Trust left (as a share) after a deal collapses."""
 
 
-def givers(model) -> np.ndarray:  # noqa: ANN001 - a DiplomacyModel
+def givers(model: DiplomacyModel) -> np.ndarray:
     """Index of the actor delivering each item: the DPRK, or the first partner offering it."""
     out = np.full(c.N_ITEMS, US)
     out[c.IS_DPRK] = DPRK
@@ -37,7 +42,7 @@ def givers(model) -> np.ndarray:  # noqa: ANN001 - a DiplomacyModel
     return out
 
 
-def implement(model, world: WorldState) -> None:  # noqa: ANN001
+def implement(model: DiplomacyModel, world: WorldState) -> None:
     """Phase 5 of a month, for every replica with a deal in force (from the month after signing)."""
     active = world.talks == Talks.IMPLEMENTATION
     world.talks = np.where(world.talks == Talks.AGREEMENT, Talks.IMPLEMENTATION, world.talks).astype(np.int8)
@@ -113,7 +118,7 @@ def _apply_deliveries(world: WorldState, due: np.ndarray, delivered: np.ndarray,
     world.moratorium = (active & delivered[:, c.INDEX["test_moratorium"]]).astype(float)
 
 
-def _learn_trust(model, world: WorldState, giver_side: int, seen: np.ndarray, kept: np.ndarray) -> None:  # noqa: ANN001
+def _learn_trust(model: DiplomacyModel, world: WorldState, giver_side: int, seen: np.ndarray, kept: np.ndarray) -> None:
     """Observers' trust moves toward the share of due deliveries they saw kept."""
     if giver_side == 0:
         pairs = [(ACTOR_INDEX[k], DPRK, model.us.dispositions.trust_learning) for k in ("us", "rok", "japan")]
@@ -124,7 +129,7 @@ def _learn_trust(model, world: WorldState, giver_side: int, seen: np.ndarray, ke
         world.trust[observer, giver] = np.where(seen, trust + rate * (kept - trust), trust)
 
 
-def _collapse(model, world: WorldState, reneged: np.ndarray, stays: dict, value: dict) -> None:  # noqa: ANN001
+def _collapse(model: DiplomacyModel, world: WorldState, reneged: np.ndarray, stays: dict, value: dict) -> None:
     if not reneged.any():
         return
     world.talks = np.where(reneged, Talks.COLLAPSED, world.talks).astype(np.int8)
@@ -132,6 +137,7 @@ def _collapse(model, world: WorldState, reneged: np.ndarray, stays: dict, value:
     world.inspected = np.where(reneged, False, world.inspected)
     world.trust[:, :, reneged] *= COLLAPSE_TRUST
     world.cooldown = np.where(reneged, model.dispositions.world.cooldown_months * 2, world.cooldown)
+    world.rebuff = np.where(reneged, 1.0, world.rebuff)
     model.tracker.mark_first(model.tracker.first_collapse, reneged, model.month_index)
 
     def story(r: int) -> str:

@@ -15,6 +15,7 @@ tolerates, it walks out: no zone of agreement, as at Hanoi.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,6 +23,9 @@ from sim import concessions as c
 from sim.choice import choose, logistic
 from sim.state import Talks, WorldState
 from sim.valuation import Context, schedule, status_quo, surplus
+
+if TYPE_CHECKING:
+    from sim.model import DiplomacyModel
 
 STRATEGY_EXPONENT = {"boulware": 0.3, "linear": 1.0, "conceder": 3.0}
 """Faratin et al. (1998) time-dependent tactics: concession share ``t ** (1 / beta)``."""
@@ -37,10 +41,16 @@ class Ladder:
 
     side: str
     packages: np.ndarray  # (K + 1, items)
+    mandate: np.ndarray  # (items,): what this side is authorised to give
 
     @property
     def steps(self) -> int:
         return len(self.packages) - 1
+
+    def allows(self, packages: np.ndarray) -> np.ndarray:
+        """Which packages ask this side for nothing beyond its mandate (K,)."""
+        own = c.IS_DPRK if self.side == "dprk" else ~c.IS_DPRK
+        return ~(packages & own & ~self.mandate).any(axis=1)
 
 
 def ladder(side: str, offers: list[str], demands: list[str], required: list[str], opening: int) -> Ladder:
@@ -58,10 +68,10 @@ def ladder(side: str, offers: list[str], demands: list[str], required: list[str]
         if len(dropped) < len(droppable):
             dropped.append(droppable[len(dropped)])
             rows.append(c.mask(give[:n_give] + [d for d in keep if d not in dropped]))
-    return Ladder(side, np.array(rows, dtype=bool))
+    return Ladder(side, np.array(rows, dtype=bool), c.mask(give))
 
 
-def ladders(model) -> dict[str, Ladder]:  # noqa: ANN001 - a DiplomacyModel
+def ladders(model: DiplomacyModel) -> dict[str, Ladder]:
     """Both sides' ladders under the policies in force; the allied side adds its partners' offers."""
     us, dprk = model.us.policy, model.dprk.policy
     partners = [*model.rok.policy.offers, *model.japan.policy.offers]
@@ -73,7 +83,7 @@ def ladders(model) -> dict[str, Ladder]:  # noqa: ANN001 - a DiplomacyModel
     }
 
 
-def context(model) -> Context:  # noqa: ANN001
+def context(model: DiplomacyModel) -> Context:
     china = model.china
     return Context(
         sequencing=model.us.policy.sequencing,
@@ -83,7 +93,7 @@ def context(model) -> Context:  # noqa: ANN001
     )
 
 
-def preconditions_met(model, world: WorldState) -> np.ndarray:  # noqa: ANN001
+def preconditions_met(model: DiplomacyModel, world: WorldState) -> np.ndarray:
     """Each side's precondition, met by the other (R,)."""
     us, dprk = model.us.policy, model.dprk.policy
     quiet = np.minimum(world.months_since_test, world.months_since_long_range) >= 6
@@ -104,7 +114,7 @@ def preconditions_met(model, world: WorldState) -> np.ndarray:  # noqa: ANN001
     return us_ok & dprk_ok
 
 
-def talks_value(model, world: WorldState, side: str, own: Ladder, other: Ladder, ctx: Context) -> np.ndarray:  # noqa: ANN001
+def talks_value(model: DiplomacyModel, world: WorldState, side: str, own: Ladder, other: Ladder, ctx: Context) -> np.ndarray:
     """What ``side`` expects from talking (R,): the best it can hope to sign, plus talking itself."""
     other_side = "allies" if side == "dprk" else "dprk"
     mine_last = own.packages[-1:]
@@ -118,7 +128,7 @@ def talks_value(model, world: WorldState, side: str, own: Ladder, other: Ladder,
     return np.maximum(hoped, own_hope) + d.talk_benefit + summit + recent
 
 
-def concession_level(model, world: WorldState, side: str, lad: Ladder) -> np.ndarray:  # noqa: ANN001
+def concession_level(model: DiplomacyModel, world: WorldState, side: str, lad: Ladder) -> np.ndarray:
     """The ladder step (R,) a side proposes this month, at the pace of its strategy."""
     actor = model.dprk if side == "dprk" else model.us
     strategy = actor.policy.strategy
@@ -133,12 +143,12 @@ def concession_level(model, world: WorldState, side: str, lad: Ladder) -> np.nda
     return level
 
 
-def patience_months(model) -> float:  # noqa: ANN001
+def patience_months(model: DiplomacyModel) -> float:
     """Months until a side's deadline: its last concession is due and it may walk out."""
     return model.dispositions.world.patience_months * FORMAT_PATIENCE[model.us.policy.format]
 
 
-def negotiate(model, world: WorldState) -> None:  # noqa: ANN001
+def negotiate(model: DiplomacyModel, world: WorldState) -> None:
     """Phase 4 of a month: open talks, exchange offers, sign, or walk out."""
     rng_temp = model.dispositions.world.choice_temperature
     ctx = context(model)
@@ -181,9 +191,13 @@ def negotiate(model, world: WorldState) -> None:  # noqa: ANN001
     }
     offered = {side: own[side][rows, level[side]] for side in lads}
     asking = {side: np.maximum(offered[side], 0.0) for side in lads}
-    # accept an offer worth more than what one is about to propose oneself (AC-next);
-    # the proposer signs only what it values above its own status quo
-    accepts = {side: talking & choose(model.rng, offer_to[side] - asking[side], rng_temp) for side in lads}
+    # accept an offer within one's mandate and worth more than what one is about to propose
+    # oneself (AC-next); the proposer signs only what it values above its own status quo
+    within = {
+        "dprk": lads["dprk"].allows(lads["allies"].packages)[level["allies"]],
+        "allies": lads["allies"].allows(lads["dprk"].packages)[level["dprk"]],
+    }
+    accepts = {side: talking & within[side] & choose(model.rng, offer_to[side] - asking[side], rng_temp) for side in lads}
     signed_allied = accepts["dprk"] & (offered["allies"] >= 0.0)
     signed_dprk = accepts["allies"] & (offered["dprk"] >= 0.0) & ~signed_allied
     signed = signed_allied | signed_dprk
@@ -205,6 +219,7 @@ def negotiate(model, world: WorldState) -> None:  # noqa: ANN001
     if walk.any():
         world.talks = np.where(walk, Talks.NO_CONTACT, world.talks).astype(np.int8)
         world.cooldown = np.where(walk, model.dispositions.world.cooldown_months, world.cooldown)
+        world.rebuff = np.where(walk, 1.0, world.rebuff)
         model.tracker.walkouts += walk
         log.add(
             "walkout", "us", walk,
@@ -218,7 +233,7 @@ def negotiate(model, world: WorldState) -> None:  # noqa: ANN001
         _log_offers(model, world, talking & ~signed & ~walk, lads, level, offer_to)
 
 
-def sign(model, world: WorldState, signed: np.ndarray, package: np.ndarray, ctx: Context) -> None:  # noqa: ANN001
+def sign(model: DiplomacyModel, world: WorldState, signed: np.ndarray, package: np.ndarray, ctx: Context) -> None:
     """An agreement: the package becomes commitments with a schedule."""
     world.talks = np.where(signed, Talks.AGREEMENT, world.talks).astype(np.int8)
     world.deal = np.where(signed[:, None], package, world.deal)
@@ -243,7 +258,7 @@ def sign(model, world: WorldState, signed: np.ndarray, package: np.ndarray, ctx:
         model.log.add("agreement_signed", "us", signed, story)
 
 
-def _log_offers(model, world, talking, lads, level, offer_to) -> None:  # noqa: ANN001
+def _log_offers(model: DiplomacyModel, world, talking, lads, level, offer_to) -> None:
     for side, other in (("allies", "dprk"), ("dprk", "allies")):
         who = "the US" if side == "allies" else "the DPRK"
         model.log.add(

@@ -17,6 +17,7 @@ import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
+import numpy as np
 import yaml
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
@@ -92,6 +93,7 @@ class PolicyShock(Record):
     """A new policy for one actor: a change of administration, a new stance, a new patron."""
 
     kind: Literal["policy"]
+    id: str = Field("", description="a name for what-ifs: --set shocks.ID=off removes the shock")
     date: Month
     actor: ActorKey
     set: dict[str, Any]
@@ -117,6 +119,7 @@ class IntelligenceShock(Record):
     the DPRK's programme (enrichment outside Yongbyon) becomes known."""
 
     kind: Literal["intelligence"]
+    id: str = Field("", description="a name for what-ifs: --set shocks.ID=off removes the shock")
     date: Month
     actor: ActorKey
     toward: ActorKey
@@ -130,6 +133,7 @@ class RivalryShock(Record):
     """A change in US-China rivalry (THAAD, the "war drive" of seed article 000)."""
 
     kind: Literal["rivalry"]
+    id: str = Field("", description="a name for what-ifs: --set shocks.ID=off removes the shock")
     date: Month
     level: float = Field(ge=0, le=1)
     note: str = ""
@@ -155,9 +159,8 @@ class Band(Record):
             raise ValueError(f"min {self.min} is above max {self.max}")
         return self
 
-    def contains(self, values):  # noqa: ANN001, ANN201 - numpy arrays in and out
-        import numpy as np
-
+    def contains(self, values: np.ndarray) -> np.ndarray:
+        """Which of ``values`` fall inside the band."""
         values = np.asarray(values, dtype=float)
         inside = np.ones(values.shape, dtype=bool)
         if self.equals is not None:
@@ -211,6 +214,9 @@ class Scenario(Record):
             raise ValueError(f"the horizon is longer than {MAX_MONTHS} months")
         first, last = calendar.year_of(self.start), calendar.year_of(self.end)
         known = outcomes.outcome_names(first, last)
+        ids = [shock.id for shock in self.shocks if shock.id]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"shock ids must be unique, {sorted(i for i in ids if ids.count(i) > 1)[0]!r} is repeated")
         for name in self.observed:
             if name not in known:
                 raise ValueError(f"observed outcome {name!r} is unknown{_hint(name, known)}")
@@ -446,6 +452,9 @@ def _apply_override(data: dict, lines: dict, arg: str) -> None:
     match = _OVERRIDE.match(arg.strip())
     if not match:
         raise ScenarioError(f"--set {arg}: expected actor.key=value, e.g. us.precondition=none")
+    if match.group("path").startswith("shocks."):
+        _switch_shock(data, arg, match.group("path").removeprefix("shocks."), parse_value(match.group("value")))
+        return
     target = override_target(match.group("path"))
     value = parse_value(match.group("value"))
     node = data
@@ -456,14 +465,32 @@ def _apply_override(data: dict, lines: dict, arg: str) -> None:
     last = target[-1]
     if isinstance(value, str) and value.startswith(("+", "-")) and isinstance(node.get(last), list):
         item = value[1:]
-        node[last] = [*node[last], item] if value[0] == "+" else [x for x in node[last] if x != item]
+        if value[0] == "-":
+            node[last] = [x for x in node[last] if x != item]
+        elif item not in node[last]:
+            node[last] = [*node[last], item]
     elif isinstance(value, list) and isinstance(node.get(last), list) and any(str(v).startswith("+") for v in value):
-        node[last] = [*node[last], *(str(v).lstrip("+") for v in value)]
+        node[last] = [*node[last], *(str(v).lstrip("+") for v in value if str(v).lstrip("+") not in node[last])]
     else:
         node[last] = [value] if _expects_list(target) and isinstance(value, str) and value else value
     lines[target] = (f"--set {arg}", 0)
     for depth in range(1, len(target)):
         lines.setdefault(target[:depth], (f"--set {arg}", 0))
+
+
+def _switch_shock(data: dict, arg: str, shock_id: str, value: Any) -> None:
+    """``--set shocks.ID=off``: a what-if without one scheduled shock (say the 2001 change of
+    administration); ``on`` keeps it. Shocks are named by their ``id``."""
+    shocks = data.get("shocks") or []
+    ids = [s.get("id", "") for s in shocks if isinstance(s, dict)]
+    if shock_id not in ids:
+        known = ", ".join(i for i in ids if i) or "none"
+        raise ScenarioError(f"--set {arg}: no shock with id {shock_id!r}{_hint(shock_id, ids)}; shock ids are: {known}")
+    if value is True or value == "on":
+        return
+    if value is not False and value != "off":
+        raise ScenarioError(f"--set {arg}: a shock is switched with 'off' or 'on', got {value!r}")
+    data["shocks"] = [s for s in shocks if not (isinstance(s, dict) and s.get("id", "") == shock_id)]
 
 
 def _expects_list(target: tuple[str, ...]) -> bool:

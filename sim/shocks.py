@@ -7,13 +7,18 @@ actors decide what follows.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.scenario import IntelligenceShock, PolicyShock, RivalryShock
 from sim.state import ACTOR_INDEX, WorldState
 
+if TYPE_CHECKING:
+    from sim.model import DiplomacyModel
 
-def apply(model, world: WorldState) -> None:  # noqa: ANN001
+
+def apply(model: DiplomacyModel, world: WorldState) -> None:
     """Phase 1 of a month: the shocks dated this month."""
     for shock in model.shocks_by_month.get(world.month, ()):
         if isinstance(shock, PolicyShock):

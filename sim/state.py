@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim import concessions
 from sim.actors import ACTOR_KEYS
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
 
 
 class Talks(IntEnum):
@@ -108,9 +112,10 @@ class WorldState:
     talks_expected: np.ndarray | None = None
     deal_valued: np.ndarray | None = None
     moratorium: np.ndarray | None = None
+    rebuff: np.ndarray | None = None  # 1 just after a walkout or a collapse, fading month by month
 
 
-def initial_state(scenario, replicas: int) -> WorldState:  # noqa: ANN001 - a Scenario
+def initial_state(scenario: Scenario, replicas: int) -> WorldState:
     """The start state of ``scenario``, the same in every replica."""
     s = scenario.state
     policies = scenario.actors
@@ -162,4 +167,5 @@ def initial_state(scenario, replicas: int) -> WorldState:  # noqa: ANN001 - a Sc
         talks_expected=zeros.copy(),
         deal_valued=zeros.copy(),
         moratorium=zeros.copy(),
+        rebuff=zeros.copy(),
     )

@@ -7,14 +7,19 @@ monthly hazard of a crisis is a logistic function of tension.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.actors.dprk import Provocations
 from sim.choice import logistic
 from sim.state import WorldState
 
+if TYPE_CHECKING:
+    from sim.model import DiplomacyModel
 
-def update(model, world: WorldState, provocations: Provocations) -> np.ndarray:  # noqa: ANN001
+
+def update(model: DiplomacyModel, world: WorldState, provocations: Provocations) -> np.ndarray:
     """Phase 6 of a month; returns where a crisis broke out."""
     w = model.dispositions.world
     heat = (

@@ -14,11 +14,15 @@ DPRK promises worth little to the US, and action for action shares the risk.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim import concessions as c
 from sim.state import DPRK, US, WorldState
+
+if TYPE_CHECKING:
+    from sim.model import DiplomacyModel
 
 YONGBYON = c.mask(["freeze", "inspections", "disablement", "dismantlement"])
 """Items that stop or watch production at Yongbyon only; worth less to the US when other
@@ -28,12 +32,20 @@ NUCLEAR_STEPS = c.mask(["freeze", "inspections", "disablement", "dismantlement",
 """Items that bring verification with them."""
 
 
+PROOF_MONTHS = 12
+"""Under disarm-first (relief-first) sequencing, a continuing commitment such as a freeze must
+have been kept this long before the other side's deliveries begin."""
+
+
 def schedule(packages: np.ndarray, sequencing: str) -> np.ndarray:
-    """Months after signing when each item's delivery starts, for each package (K, items)."""
-    one_off = packages & ~c.IS_CONTINUING
-    finish = c.LEAD + c.DURATION
-    dprk_done = np.where(one_off & c.IS_DPRK, finish, 0.0).max(axis=-1, keepdims=True)
-    allied_done = np.where(one_off & ~c.IS_DPRK, finish, 0.0).max(axis=-1, keepdims=True)
+    """Months after signing when each item's delivery starts, for each package (K, items).
+
+    Action for action: each item at its own lead time. Disarm-first: the allies' items once the
+    DPRK's are done (one-off items delivered, continuing ones kept ``PROOF_MONTHS``);
+    relief-first: the reverse."""
+    done_at = c.LEAD + np.where(c.IS_CONTINUING, PROOF_MONTHS, c.DURATION)
+    dprk_done = np.where(packages & c.IS_DPRK, done_at, 0.0).max(axis=-1, keepdims=True)
+    allied_done = np.where(packages & ~c.IS_DPRK, done_at, 0.0).max(axis=-1, keepdims=True)
     start = np.broadcast_to(c.LEAD, packages.shape).astype(float)
     if sequencing == "disarm_first":
         start = np.where(c.IS_DPRK, start, np.maximum(start, dprk_done))
@@ -56,7 +68,7 @@ Term = tuple[np.ndarray, np.ndarray | float]
 """One part of a side's valuation: per-item worth (items,) times a per-replica multiplier (R,)."""
 
 
-def dprk_terms(model, world: WorldState) -> tuple[list[Term], list[Term]]:  # noqa: ANN001 - a DiplomacyModel
+def dprk_terms(model: DiplomacyModel, world: WorldState) -> tuple[list[Term], list[Term]]:
     """The DPRK's worth of what it receives and (negative) of what it gives.
 
     Relief is worth what sanctions cost now (``pressure``); giving up more capability costs
@@ -84,7 +96,7 @@ def _capability_terms(worth: np.ndarray, larger: np.ndarray, share: np.ndarray) 
     ]
 
 
-def us_terms(model, world: WorldState) -> tuple[list[Term], list[Term]]:  # noqa: ANN001
+def us_terms(model: DiplomacyModel, world: WorldState) -> tuple[list[Term], list[Term]]:
     """The US's worth of what it receives (DPRK steps) and (negative) of what it gives.
 
     Disarming a larger arsenal is worth more; Yongbyon items are worth Yongbyon's share of
@@ -96,11 +108,11 @@ def us_terms(model, world: WorldState) -> tuple[list[Term], list[Term]]:  # noqa
     return received, given
 
 
-def _terms(model, world: WorldState, side: str) -> tuple[list[Term], list[Term]]:  # noqa: ANN001
+def _terms(model: DiplomacyModel, world: WorldState, side: str) -> tuple[list[Term], list[Term]]:
     return dprk_terms(model, world) if side == "dprk" else us_terms(model, world)
 
 
-def surplus(model, world: WorldState, side: str, packages: np.ndarray, ctx: Context) -> np.ndarray:  # noqa: ANN001
+def surplus(model: DiplomacyModel, world: WorldState, side: str, packages: np.ndarray, ctx: Context) -> np.ndarray:
     """Gain over the status quo (R, K) for ``side`` of each of K packages offered to every replica."""
     packages = np.atleast_2d(packages)
     start = schedule(packages, ctx.sequencing)
@@ -115,7 +127,7 @@ def surplus(model, world: WorldState, side: str, packages: np.ndarray, ctx: Cont
     return value - _verification_penalty(model, side, packages, ctx)[None, :]
 
 
-def deal_surplus(model, world: WorldState, side: str, ctx: Context) -> np.ndarray:  # noqa: ANN001
+def deal_surplus(model: DiplomacyModel, world: WorldState, side: str, ctx: Context) -> np.ndarray:
     """Gain over the status quo (R,) for ``side`` of each replica's own deal, on its own schedule."""
     full, at_risk, given = _weights(model, side, world.deal, world.schedule, ctx)
     received_terms, given_terms = _terms(model, world, side)
@@ -128,7 +140,7 @@ def deal_surplus(model, world: WorldState, side: str, ctx: Context) -> np.ndarra
     return value - _verification_penalty(model, side, world.deal, ctx)
 
 
-def _weights(model, side: str, packages: np.ndarray, start: np.ndarray, ctx: Context):  # noqa: ANN001, ANN202
+def _weights(model: DiplomacyModel, side: str, packages: np.ndarray, start: np.ndarray, ctx: Context):
     """Per package and item: discounted weight of what is received, the part of it at risk, what is given."""
     own = c.IS_DPRK if side == "dprk" else ~c.IS_DPRK
     received = packages & ~own
@@ -149,7 +161,7 @@ def _trust(world: WorldState, side: str, ctx: Context) -> np.ndarray:
     return np.minimum(1.0, trust + ctx.mediation_trust)
 
 
-def _verification_penalty(model, side: str, packages: np.ndarray, ctx: Context) -> np.ndarray:  # noqa: ANN001
+def _verification_penalty(model: DiplomacyModel, side: str, packages: np.ndarray, ctx: Context) -> np.ndarray:
     """The DPRK's cost of verification demanded beyond what it accepts, for packages with nuclear steps."""
     if side != "dprk":
         return np.zeros(len(packages))
@@ -157,7 +169,7 @@ def _verification_penalty(model, side: str, packages: np.ndarray, ctx: Context) 
     return model.dprk.dispositions.verification_aversion * excess * packages[:, NUCLEAR_STEPS].any(axis=1)
 
 
-def status_quo(model, world: WorldState, side: str) -> np.ndarray:  # noqa: ANN001
+def status_quo(model: DiplomacyModel, world: WorldState, side: str) -> np.ndarray:
     """Worth of no deal: what a package's value is told against in the story."""
     if side == "dprk":
         return model.dprk.status_quo(world)

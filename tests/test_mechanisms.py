@@ -68,8 +68,13 @@ def test_schedule_by_sequencing():
     assert start[0, relief] == 1 and start[0, dismantle] == 6
     # disarm first: relief only once dismantlement (lead 6, 18 months) is done
     assert valuation.schedule(package, "disarm_first")[0, relief] == 24
-    # relief first: dismantlement waits for nothing one-off on the allied side (relief continues)
-    assert valuation.schedule(package, "relief_first")[0, dismantle] == 6
+    # relief first: dismantlement waits until relief (from month 1) has held a proof period
+    assert valuation.schedule(package, "relief_first")[0, dismantle] == 1 + valuation.PROOF_MONTHS
+    # disarm first with a freeze only: fuel oil once the freeze (month 1) has held a proof period
+    freeze_for_oil = concessions.mask(["freeze", "fuel_oil"])[None, :]
+    oil = concessions.INDEX["fuel_oil"]
+    assert valuation.schedule(freeze_for_oil, "disarm_first")[0, oil] == 1 + valuation.PROOF_MONTHS
+    assert valuation.schedule(freeze_for_oil, "action_for_action")[0, oil] == concessions.LEAD[oil]
 
 
 def test_commitment_problem_per_item():
@@ -135,6 +140,13 @@ def test_verification_beyond_the_limit_costs_the_dprk():
 
 
 # -------------------------------------------------------------- negotiation protocol
+
+
+def test_a_side_accepts_nothing_beyond_its_mandate():
+    us = negotiation.ladder("allies", ["fuel_oil", "lwr"], ["freeze"], ["freeze"], opening=1)
+    asks_lwr = concessions.mask(["freeze", "lwr"])
+    asks_relief = concessions.mask(["freeze", "partial_relief"])
+    assert us.allows(np.array([asks_lwr, asks_relief])).tolist() == [True, False]
 
 
 def test_concession_ladder():

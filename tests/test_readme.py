@@ -15,6 +15,8 @@ from tests.conftest import ROOT, run_cli
 README = (ROOT / "README.md").read_text()
 SKIPPED = {"app"}
 """Commands that start a server; the browser test drives them."""
+WRITES = ("--write",)
+"""Flags that change the project's own files: the example is checked by its dry-run twin."""
 
 
 def bash_blocks() -> list[str]:
@@ -39,6 +41,8 @@ def test_every_example_runs(line, tmp_path):
     argv = shlex.split(line)[2:]
     if argv[0] in SKIPPED:
         pytest.skip(f"{argv[0]} starts a server")
+    if any(flag in argv for flag in WRITES):
+        pytest.skip("writes into the project; its dry run is tested")
     before = ["", *argv[:-1]]
     argv = [
         str(tmp_path / a) if previous in ("--out", "-o", "--plot") else str(min(int(a), 20)) if previous == "--reps" else a

@@ -148,6 +148,8 @@ def test_what_ifs_reach_policy_disposition_and_state():
     assert scenario.actors.us.precondition == "none"
     assert scenario.actors.china.enforcement == 0.2
     assert scenario.actors.us.offers[-1] == "food_aid"
+    again = load_scenario(AGREED_FRAMEWORK, ["us.offers=+lwr", "us.offers=-fuel_oil"]).actors.us.offers
+    assert again.count("lwr") == 1 and "fuel_oil" not in again
     assert scenario.dispositions["dprk"]["sanctions_pain"] == 1.5
     assert scenario.state.trust["dprk_us"] == 0.1
 

@@ -24,7 +24,7 @@ def add_run_arguments(parser: argparse.ArgumentParser, reps: int) -> None:
     parser.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="ACTOR.KEY=VALUE",
         help="a what-if: change a policy or disposition, e.g. us.precondition=none, china.enforcement=0.2, "
-        "us.offers=+partial_relief (repeatable)",
+        "us.offers=+partial_relief, shocks.us_2001=off (repeatable)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
 
@@ -50,3 +50,26 @@ def console():  # noqa: ANN201 - rich's Console, imported lazily
 
 def fmt(value: float) -> str:
     return f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
+
+
+def png_path(text: str) -> str:
+    if not text.lower().endswith(".png"):
+        raise argparse.ArgumentTypeError(f"expected a file name ending in .png, got {text!r}")
+    return text
+
+
+def add_plot_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--plot", metavar="FILE.png", type=png_path,
+                        help="also chart the state series (median, 10-90%% band, events) as a PNG")
+
+
+def save_plot(runs: list, path: str) -> None:  # list of sim.runner.Run
+    """Write the chart of ``runs`` to ``path`` (a ``.png``), one line on stderr."""
+    from sim.errors import UserError
+    from sim.plots import save
+
+    try:
+        written = save(runs, path)
+    except OSError as error:
+        raise UserError(f"cannot write {path}: {error.strerror or error}") from None
+    sys.stderr.write(f"chart written to {written}\n")

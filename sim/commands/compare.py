@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from sim.commands.common import add_run_arguments, console, fmt, print_json
+from sim.commands.common import add_plot_argument, add_run_arguments, console, fmt, print_json, save_plot
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenarios", nargs="+", help="two or more scenario files; the first is the reference")
     add_run_arguments(parser, reps=500)
+    add_plot_argument(parser)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -19,7 +20,10 @@ def main(args: argparse.Namespace) -> int:
 
     from sim.comparison import compare
 
-    result = compare(scenarios, replicas=args.reps, seed=args.seed)
+    result = compare(scenarios, replicas=args.reps, seed=args.seed,
+                     record_events=1 if args.plot else 0, record_series=bool(args.plot))
+    if args.plot:
+        save_plot(result.runs, args.plot)
     if args.json:
         print_json(result.as_dict())
         return 0

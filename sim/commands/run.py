@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from sim.commands.common import add_run_arguments, console, fmt, print_json
+from sim.commands.common import add_plot_argument, add_run_arguments, console, fmt, print_json, save_plot
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", help="a scenario file, e.g. scenarios/hanoi_2019.yaml")
     add_run_arguments(parser, reps=200)
     parser.add_argument("--narrate", action="store_true", help="tell the first replication month by month")
+    add_plot_argument(parser)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -22,7 +23,10 @@ def main(args: argparse.Namespace) -> int:
     from sim.runner import simulate
     from sim.stats import summarize
 
-    result = simulate(scenario, replicas=args.reps, seed=args.seed, record_events=1 if args.narrate else 0, record_series=False)
+    result = simulate(scenario, replicas=args.reps, seed=args.seed, record_events=1 if args.narrate or args.plot else 0,
+                      record_series=bool(args.plot))
+    if args.plot:
+        save_plot([result], args.plot)
     summary = {name: summarize(values) for name, values in result.outcomes.items()}
     if args.json:
         payload = {"scenario": result.scenario.name, "title": result.scenario.title, "replications": args.reps,

@@ -1,0 +1,99 @@
+"""Fidelity: every case with an ``observed:`` block against the record it comes from.
+
+For each case and each observed band (``history/cases.md``), the share of replications whose
+outcome falls inside the band, with the model's median and 10-90% interval. A case passes
+when every band holds in at least half of the replications and the modal agreement and
+collapse outcomes match the record where the case has such a band (issue 3). Only this
+check reads ``observed:``; the model never does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.runner import simulate
+from sim.scenario import Band, Scenario, load_scenario
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+PASS_SHARE = 0.5
+"""A band must hold in at least this share of replications."""
+MODAL = ("agreement_signed", "collapsed")
+"""Binary outcomes whose modal value must match the record."""
+
+
+@dataclass
+class BandFit:
+    """One observable of one case: the band and what the model gave."""
+
+    outcome: str
+    band: Band
+    share_inside: float
+    median: float
+    p10: float
+    p90: float
+    mean: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"band": self.band.describe(), "share_inside": self.share_inside, "median": self.median,
+                "p10": self.p10, "p90": self.p90, "mean": self.mean}
+
+
+@dataclass
+class CaseFit:
+    """One case: its bands and whether it passes."""
+
+    name: str
+    title: str
+    bands: list[BandFit] = field(default_factory=list)
+    modal_ok: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return all(b.share_inside >= PASS_SHARE for b in self.bands) and all(self.modal_ok.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "title": self.title, "pass": self.passed,
+                "modal_ok": self.modal_ok, "observables": {b.outcome: b.as_dict() for b in self.bands}}
+
+
+def observed_cases(directory: str | Path = SCENARIO_DIR) -> list[Path]:
+    """Every scenario file in ``directory`` that has an ``observed:`` block, by name."""
+    paths = []
+    for path in sorted(Path(directory).glob("*.yaml")):
+        scenario = load_scenario(path) if _mentions_observed(path) else None
+        if scenario is not None and scenario.observed:
+            paths.append(path)
+    return paths
+
+
+def _mentions_observed(path: Path) -> bool:
+    return any(line.startswith("observed:") for line in path.read_text(encoding="utf-8").splitlines())
+
+
+def fit_case(scenario: Scenario, outcomes: dict[str, np.ndarray]) -> CaseFit:
+    """Score one case's outcomes (arrays over replications) against its bands."""
+    fit = CaseFit(scenario.name, scenario.title)
+    for name, band in scenario.observed.items():
+        values = np.asarray(outcomes[name], dtype=float)
+        p10, median, p90 = np.percentile(values, [10, 50, 90])
+        fit.bands.append(BandFit(name, band, float(band.contains(values).mean()), float(median), float(p10),
+                                 float(p90), float(values.mean())))
+        if name in MODAL and band.equals is not None:
+            share_true = float(np.asarray(outcomes[name], dtype=bool).mean())
+            fit.modal_ok[name] = (share_true > 0.5) == bool(band.equals)
+    return fit
+
+
+def fidelity(paths: list[Path] | None = None, replicas: int = 300, seed: int = 0,
+             overrides: tuple[str, ...] | list[str] = ()) -> list[CaseFit]:
+    """Run each case (the same ``seed`` for each) and score it against its record."""
+    fits = []
+    for path in paths if paths is not None else observed_cases():
+        scenario = load_scenario(path, overrides)
+        run = simulate(scenario, replicas=replicas, seed=seed, record_events=0, record_series=False)
+        fits.append(fit_case(scenario, run.outcomes))
+    return fits

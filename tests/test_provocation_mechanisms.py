@@ -1,0 +1,84 @@
+"""The provocation mechanisms added for the six cases, each against a case computed by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import coercion
+from sim.model import DiplomacyModel
+from sim.state import Talks
+from tests.conftest import HANOI
+
+R = 20000
+
+
+def model_of(replicas: int = 1, overrides: tuple[str, ...] = ()) -> DiplomacyModel:
+    return DiplomacyModel(scenario=HANOI, replicas=replicas, rng=0, overrides=list(overrides), record_series=False)
+
+
+def test_need_to_test_is_full_only_with_enough_material():
+    model = model_of(replicas=3, overrides=("dprk.test_material=10",))
+    world = model.world
+    world.tests_done = np.array([3.0, 3.0, 0.0])
+    world.material = np.array([5.0, 20.0, 2.0])
+    world.months_since_test = np.array([24.0, 12.0, 600.0])
+    # remaining tests (1 - 3/6 = 0.5 or 1) x material (5/10, capped at 1, 2/10) x time since (1, 0.5, 1)
+    assert model.dprk.test_need(world) == pytest.approx([0.25, 0.25, 0.2])
+
+
+def test_drive_terms_for_engagement_exercises_rebuff_and_being_ignored():
+    model = model_of(replicas=2)
+    d, world = model.dprk.dispositions, model.world
+    world.talks_expected = np.zeros(2)
+    world.deal_valued = np.zeros(2)
+    world.talks[:] = Talks.NO_CONTACT
+    world.pressure = np.zeros(2)
+    world.exercises = np.array([0.0, 1.0])
+    world.rebuff = np.array([0.0, 0.5])
+    world.months_since_talks = np.array([0.0, d.ignored_months / 2])
+    assert model.rok.engaging  # Moon Jae-in
+    drive = model.dprk.provocation_drive(world)
+    assert drive[0] == pytest.approx(-d.restraint_engagement)
+    assert drive[1] - drive[0] == pytest.approx(d.push_exercises + 0.5 * d.push_rebuff + 0.5 * d.push_ignored)
+    model.rok.set_policy(stance="pressure")
+    assert model.dprk.provocation_drive(world)[0] == pytest.approx(0.0)
+
+
+def test_rebuff_is_set_by_a_collapse_and_fades_month_by_month():
+    model = model_of(replicas=2)
+    world = model.world
+    world.rebuff = np.array([1.0, 0.0])
+    coercion.coerce(model, world)
+    memory = model.dprk.dispositions.rebuff_memory
+    assert world.rebuff == pytest.approx([memory, 0.0])
+    coercion.coerce(model, world)
+    assert world.rebuff == pytest.approx([memory**2, 0.0])
+
+
+def test_a_walkout_sets_the_rebuff():
+    model = model_of(replicas=200)
+    while not model.tracker.walkouts.any() and model.running:
+        model.step()
+    walked = model.tracker.walkouts > 0
+    assert walked.any()
+    # set to 1 in the month of the walkout, faded once by the next month's coercion at most
+    memory = model.dprk.dispositions.rebuff_memory
+    assert (model.world.rebuff[walked] >= memory - 1e-12).all()
+    assert (model.world.rebuff[~walked] < memory).all()
+
+
+def test_short_range_rate_grows_with_the_force():
+    model = model_of(replicas=R)
+    d, world = model.dprk.dispositions, model.world
+    world.talks_expected = np.zeros(R)
+    world.deal_valued = np.zeros(R)
+    world.recent_launches = np.zeros(R)
+    drive = model.dprk.provocation_drive(world)
+    rates = []
+    for warheads in (0.0, 60.0):
+        world.warheads = np.full(R, warheads)
+        rates.append(model.dprk.choose_provocations(world).short_range.mean())
+        expected = d.launch_rate * np.exp(d.launch_capability * (world.capability_index[0] - 0.5)) * np.exp(drive[0])
+        assert rates[-1] == pytest.approx(expected, rel=0.05)
+    assert rates[1] > rates[0]

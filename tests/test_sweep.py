@@ -71,8 +71,9 @@ def test_summary_holds_each_points_mean_and_interval(reference: Path) -> None:
         np.testing.assert_allclose(rows["mean"], means[outcome])
         assert (rows["ci_low"] <= rows["mean"]).all() and (rows["mean"] <= rows["ci_high"]).all()
         assert (rows["n"] == 40).all()
-    talks = summary[summary["outcome"] == "talks_opened"].set_index("point")["mean"]
-    assert talks[2] > talks[0], "China enforcing sanctions should bring the DPRK to talks more often"
+    pressure = summary[summary["outcome"] == "sanctions_pressure_mean"].set_index("point")["mean"]
+    assert pressure[2] > pressure[1] > pressure[0] and pressure[5] > pressure[4] > pressure[3], \
+        "each point runs its own what-if: sanctions bite more as China enforces more"
 
 
 def test_each_chunk_is_the_model_run_with_its_derived_seed(reference: Path) -> None:

@@ -35,7 +35,7 @@ def test_sobol_indices_of_four_hanoi_levers_are_finite_and_bounded(tmp_path: Pat
         # an index lies in [0, 1]; an estimate from 192 points may stray by its own 95% interval
         assert np.all(values >= -conf - 0.05) and np.all(values <= 1 + conf + 0.05), column
     steady = table[table["outcome"].isin(["missile_launches", "peak_tension", "sanctions_pressure_mean"])]
-    assert steady["S1"].between(-0.15, 1.05).all() and steady["ST"].between(-0.15, 1.05).all()
+    assert steady["S1"].between(-0.15, 1.15).all() and steady["ST"].between(-0.15, 1.15).all()
     # known answer: among these levers sanctions pressure depends on China's enforcement alone
     pressure = table[table["outcome"] == "sanctions_pressure_mean"].set_index("parameter")
     assert pressure.loc["china.enforcement", "S1"] > 0.8 and pressure.loc["china.enforcement", "ST"] > 0.8

@@ -129,7 +129,9 @@ def main(args: argparse.Namespace) -> int:
         if not args.quiet:
             out.print(sensitivity.rich_table(index, design.kind, shown))
     elif summary is not None and not args.quiet and len(design) <= 60:
-        out.print(_grid_table(summary, design.keys, shown))
+        table = _grid_table(summary, design.keys, shown)
+        out.width = max(out.width, sum(max(len(c.header), 6) + 4 for c in table.columns) + 2)
+        out.print(table)
     if args.plot and (index is not None or summary is not None):
         for path in _plots(design, summary, index, shown, Path(spec.out)):
             print(f"wrote {path}")

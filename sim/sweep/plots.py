@@ -75,8 +75,11 @@ def grid_heatmap(summary: pd.DataFrame, keys: list[str], outcome: str, path: Pat
     ax.set_yticks(range(len(table.index)), [_label(v) for v in table.index])
     ax.set_xlabel(second)
     ax.set_ylabel(first)
-    for (i, j), value in np.ndenumerate(table.to_numpy()):
-        ax.text(j, i, f"{value:.2f}", ha="center", va="center", color="white", fontsize=8)
+    values = table.to_numpy()
+    low, high = np.nanmin(values), np.nanmax(values)
+    for (i, j), value in np.ndenumerate(values):
+        bright = high > low and (value - low) / (high - low) > 0.6
+        ax.text(j, i, f"{value:.2f}", ha="center", va="center", color="black" if bright else "white", fontsize=8)
     fig.colorbar(image, ax=ax, label=f"{outcome} (mean)")
     ax.set_title(f"{outcome}: {first} x {second}")
     fig.tight_layout()

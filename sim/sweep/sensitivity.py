@@ -16,6 +16,8 @@ import pandas as pd
 
 SOBOL_COLUMNS = ["S1", "S1_conf", "ST", "ST_conf"]
 MORRIS_COLUMNS = ["mu", "mu_star", "mu_star_conf", "sigma"]
+WIDE = 0.25
+"""A Sobol index whose 95% interval is wider than this either side is flagged in the table."""
 
 
 def sobol_indices(problem: dict, y: np.ndarray, second_order: bool = False, seed: int = 0) -> pd.DataFrame:
@@ -79,7 +81,10 @@ def rich_table(table: pd.DataFrame, method: str, outcomes: list[str]):  # noqa: 
     first, second = ("S1", "ST") if method == "sobol" else ("mu_star", "sigma")
     shown = [o for o in outcomes if o in set(table["outcome"])]
     title = "Sobol indices: first order / total" if method == "sobol" else "Morris: mu* / sigma"
-    rich = Table(title=title)
+    caption = "95% intervals in sensitivity.csv"
+    if method == "sobol":
+        caption = f"* an interval wider than +/-{WIDE}: too few points for this outcome (raise --n); {caption}"
+    rich = Table(title=title, caption=caption)
     rich.add_column("parameter")
     for outcome in shown:
         rich.add_column(outcome, justify="right")
@@ -87,6 +92,10 @@ def rich_table(table: pd.DataFrame, method: str, outcomes: list[str]):  # noqa: 
         row = [parameter]
         for outcome in shown:
             match = table[(table["outcome"] == outcome) & (table["parameter"] == parameter)]
-            row.append(f"{match[first].iloc[0]:.3f} / {match[second].iloc[0]:.3f}" if len(match) else "")
+            if not len(match):
+                row.append("")
+                continue
+            wide = method == "sobol" and max(match["S1_conf"].iloc[0], match["ST_conf"].iloc[0]) > WIDE
+            row.append(f"{match[first].iloc[0]:.3f} / {match[second].iloc[0]:.3f}{'*' if wide else ''}")
         rich.add_row(*row)
     return rich

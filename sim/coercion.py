@@ -57,7 +57,8 @@ def _count(model: DiplomacyModel, world: WorldState, p: Provocations) -> None:
     log = model.log
     log.add("nuclear_test", "dprk", p.nuclear_test, "the DPRK conducts a nuclear test")
     log.add("long_range_launch", "dprk", p.long_range, "the DPRK launches a long-range missile or satellite")
-    log.add("short_range_launches", "dprk", p.short_range > 0, lambda r: f"the DPRK fires {p.short_range[r]} short-range missile(s)")
+    log.add("short_range_launches", "dprk", p.short_range > 0, lambda r: f"the DPRK fires {p.short_range[r]} short-range missile(s)",
+            count=p.short_range)
 
 
 def _respond(model: DiplomacyModel, world: WorldState, p: Provocations) -> None:

@@ -87,6 +87,11 @@ def mask(names: list[str] | tuple[str, ...]) -> np.ndarray:
     return out
 
 
+def items_in(package: np.ndarray) -> list[str]:
+    """The names of the items in a boolean package vector."""
+    return [name for name, on in zip(NAMES, package, strict=True) if on]
+
+
 def describe(package: np.ndarray) -> str:
     """``'freeze, inspections for fuel_oil, lwr'`` for a boolean package vector."""
     gives = [n for n, on, d in zip(NAMES, package, IS_DPRK, strict=True) if on and d]

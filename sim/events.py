@@ -50,7 +50,8 @@ class EventLog:
         """Record ``kind`` for each recorded replica where ``happened``.
 
         ``text`` is a string or a function of the replica index (for per-replica figures);
-        array values in ``data`` are read at that replica.
+        in ``data`` (the decision's reasons as numbers), arrays are read at that replica and
+        functions called with its index.
         """
         if not self.record:
             return
@@ -69,6 +70,9 @@ class EventLog:
 
 
 def _at(value: Any, r: int) -> Any:
+    """A data value as recorded for replica ``r``: a function of ``r``, an array read at ``r``, or as is."""
+    if callable(value):
+        return value(r)
     if isinstance(value, np.ndarray) and value.ndim >= 1:
         item = value[r]
         return round(float(item), 3) if np.issubdtype(type(item), np.floating) else item.item()

@@ -89,8 +89,9 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         _learn_trust(model, world, index, active & (n_due > 0), 1.0 - missed)
 
     delayed = active & (due & ~delivered & party_stays).any(axis=1)
-    model.log.add("delivery_delayed", "us", delayed, lambda r: "a due delivery is late: " + ", ".join(
-        n for n, late in zip(c.NAMES, due[r] & ~delivered[r] & party_stays[r], strict=True) if late))
+    late = due & ~delivered & party_stays
+    model.log.add("delivery_delayed", "us", delayed, lambda r: "a due delivery is late: " + ", ".join(c.items_in(late[r])),
+                  items=lambda r: c.items_in(late[r]))
     reneged = active & ~(stays["dprk"] & stays["allies"])
     _collapse(model, world, reneged, stays, value)
 
@@ -150,4 +151,10 @@ def _collapse(model: DiplomacyModel, world: WorldState, reneged: np.ndarray, sta
             f"{world.defection[0 if side == 'dprk' else 1][r]:.2f}); Yongbyon restarts, inspectors leave"
         )
 
-    model.log.add("deal_collapsed", "dprk", reneged, story)
+    model.log.add(
+        "deal_collapsed", "dprk", reneged, story,
+        withdrawn_by=lambda r: "dprk" if not stays["dprk"][r] else "us",
+        dprk_surplus=value["dprk"], us_surplus=value["allies"],
+        dprk_shortfall=world.shortfall[0], us_shortfall=world.shortfall[1],
+        dprk_defection=world.defection[0], us_defection=world.defection[1],
+    )

@@ -169,7 +169,7 @@ def negotiate(model: DiplomacyModel, world: WorldState) -> None:
         world.months_in_talks = np.where(opened, 0, world.months_in_talks)
         world.concession[:, opened] = 0.0
         model.tracker.mark_first(model.tracker.first_talks, opened, model.month_index)
-        log.add("talks_opened", "us", opened, f"talks open ({model.us.policy.format})")
+        log.add("talks_opened", "us", opened, f"talks open ({model.us.policy.format})", format=model.us.policy.format)
     else:
         world.talks_expected = np.zeros(world.replicas)
 
@@ -224,10 +224,12 @@ def negotiate(model: DiplomacyModel, world: WorldState) -> None:
         log.add(
             "walkout", "us", walk,
             lambda r: (
-                "talks break down with no zone of agreement: the US valued the DPRK's offer at "
-                f"{offer_to['allies'][r]:+.2f} over its status quo, the DPRK valued the US offer at "
-                f"{offer_to['dprk'][r]:+.2f}"
+                f"talks break down{' with no zone of agreement' if max(offer_to['allies'][r], offer_to['dprk'][r]) < 0 else ''}: "
+                f"the US valued the DPRK's offer at {offer_to['allies'][r]:+.2f} over its status quo (it asked "
+                f"{asking['allies'][r]:+.2f}), the DPRK valued the US offer at {offer_to['dprk'][r]:+.2f}"
             ),
+            us_value_of_offer=offer_to["allies"], dprk_value_of_offer=offer_to["dprk"],
+            us_asking=asking["allies"], dprk_asking=asking["dprk"],
         )
     if log.record:
         _log_offers(model, world, talking & ~signed & ~walk, lads, level, offer_to)
@@ -244,18 +246,24 @@ def sign(model: DiplomacyModel, world: WorldState, signed: np.ndarray, package: 
     world.defection[:, signed] = 0.0
     model.tracker.mark_first(model.tracker.first_agreement, signed, model.month_index)
     if model.log.record:
+        base = {side: status_quo(model, world, side) for side in ("dprk", "allies")}
+
+        def worth(side: str, r: int) -> float:
+            return round(float(surplus(model, world, side, package[r : r + 1], ctx)[r, 0] + base[side][r]), 3)
 
         def story(r: int) -> str:
-            one = package[r : r + 1]
-            worth = {side: surplus(model, world, side, one, ctx)[r, 0] + status_quo(model, world, side)[r] for side in ("dprk", "allies")}
-            base = {side: status_quo(model, world, side)[r] for side in ("dprk", "allies")}
             return (
                 f"the US and the DPRK sign an agreement: {c.describe(package[r])}; the DPRK valued it at "
-                f"{worth['dprk']:.2f} against its status quo of {base['dprk']:.2f}, the US at {worth['allies']:.2f} "
-                f"against {base['allies']:.2f}"
+                f"{worth('dprk', r):.2f} against its status quo of {base['dprk'][r]:.2f}, the US at {worth('allies', r):.2f} "
+                f"against {base['allies'][r]:.2f}"
             )
 
-        model.log.add("agreement_signed", "us", signed, story)
+        model.log.add(
+            "agreement_signed", "us", signed, story,
+            package=lambda r: c.items_in(package[r]), sequencing=ctx.sequencing,
+            dprk_value=lambda r: worth("dprk", r), dprk_status_quo=base["dprk"],
+            us_value=lambda r: worth("allies", r), us_status_quo=base["allies"],
+        )
 
 
 def _log_offers(model: DiplomacyModel, world, talking, lads, level, offer_to) -> None:
@@ -267,4 +275,6 @@ def _log_offers(model: DiplomacyModel, world, talking, lads, level, offer_to) ->
                 f"{who} offers {c.describe(lads[side].packages[level[side][r]])}; "
                 f"{'the DPRK' if other == 'dprk' else 'the US'} refuses: worth {offer_to[other][r]:+.2f} over its status quo"
             ),
+            package=lambda r, side=side: c.items_in(lads[side].packages[level[side][r]]),
+            value_to_other=offer_to[other],
         )

@@ -40,4 +40,7 @@ def apply(model: DiplomacyModel, world: WorldState) -> None:
             text = f"US-China rivalry moves to {shock.level}"
         if shock.note:
             text += f" ({shock.note})"
-        model.log.add("shock", getattr(shock, "actor", "world"), True, text)
+        data = {"shock": shock.kind, "note": shock.note}
+        if isinstance(shock, PolicyShock):
+            data["changes"] = dict(shock.set)
+        model.log.add("shock", getattr(shock, "actor", "world"), True, text, **data)

@@ -125,46 +125,45 @@ def test_every_item_has_a_label():
     assert all("_" not in text for text in labels.ITEMS.values())
 
 
-def _event(kind: str, text: str, month: int = 1994 * 12 + 9, replica: int = 0) -> Event:
-    return Event(month, replica, kind, "us", text)
+def _event(kind: str, text: str = "", month: int = 1994 * 12 + 9, replica: int = 0, actor: str = "us", **data) -> Event:
+    return Event(month, replica, kind, actor, text, data)
 
 
 def test_an_agreement_reads_in_words():
-    text = ("the US and the DPRK sign an agreement: freeze, inspections for fuel_oil, lwr; the DPRK valued it at "
-            "0.62 against its status quo of 0.41, the US at 0.20 against -0.01")
-    told = sentence(_event("agreement_signed", text))
+    told = sentence(_event("agreement_signed", package=["freeze", "inspections", "fuel_oil", "lwr"],
+                           dprk_value=0.62, dprk_status_quo=0.41, us_value=0.20, us_status_quo=-0.01))
     assert told.startswith("the US and the DPRK sign an agreement: a freeze of Yongbyon and IAEA inspections from the DPRK")
     assert "for fuel oil and two light-water reactors" in told
     assert "0.62 against its status quo of 0.41" in told and "0.20 against its status quo of -0.01" in told
 
 
 def test_offers_walkouts_and_launches_read_in_words():
-    offer = sentence(_event("offer", "the US offers dismantlement, declaration for security_assurance; the DPRK refuses: "
-                                     "worth -2.99 over its status quo"))
+    offer = sentence(_event("offer", package=["dismantlement", "declaration", "security_assurance"], value_to_other=-2.99))
     assert offer == ("the US offers a security assurance in return for dismantling Yongbyon and a full declaration of its "
                      "programmes; the DPRK says no: to it the offer is 2.99 worse than no deal")
-    holds_out = sentence(_event("offer", "the DPRK offers freeze for lwr; the US refuses: worth +0.23 over its status quo"))
+    holds_out = sentence(_event("offer", actor="dprk", package=["freeze", "lwr"], value_to_other=0.23))
     assert holds_out.endswith("the US says no: the offer is 0.23 better than no deal, but it holds out for more")
-    walk = sentence(_event("walkout", "talks break down with no zone of agreement: the US valued the DPRK's offer at -0.35 "
-                                      "over its status quo, the DPRK valued the US offer at -2.15"))
+    walk = sentence(_event("walkout", us_value_of_offer=-0.35, dprk_value_of_offer=-2.15))
     assert walk.startswith("talks break down with no zone of agreement:")
     assert "0.35 worse than no deal" in walk and "2.15 worse than no deal" in walk
-    one_sided = sentence(_event("walkout", "talks break down with no zone of agreement: the US valued the DPRK's offer at "
-                                           "+0.23 over its status quo, the DPRK valued the US offer at -1.03"))
+    one_sided = sentence(_event("walkout", us_value_of_offer=0.23, dprk_value_of_offer=-1.03))
     assert one_sided.startswith("talks break down: ") and "0.23 better than no deal" in one_sided
-    assert sentence(_event("short_range_launches", "the DPRK fires 1 short-range missile(s)")) == "the DPRK fires a short-range missile"
-    assert sentence(_event("short_range_launches", "the DPRK fires 3 short-range missile(s)")) == "the DPRK fires 3 short-range missiles"
-    assert sentence(_event("delivery_delayed", "a due delivery is late: fuel_oil, lwr")) == (
+    assert sentence(_event("short_range_launches", count=1)) == "the DPRK fires a short-range missile"
+    assert sentence(_event("short_range_launches", count=3)) == "the DPRK fires 3 short-range missiles"
+    assert sentence(_event("delivery_delayed", items=["fuel_oil", "lwr"])) == (
         "the US and its partners are late with fuel oil and two light-water reactors")
-    assert sentence(_event("delivery_delayed", "a due delivery is late: declaration")) == (
-        "the DPRK is late with a full declaration of its programmes")
-    assert sentence(_event("crisis", "something new happens")) == "something new happens"  # unknown texts pass through
+    assert sentence(_event("delivery_delayed", items=["declaration"])) == "the DPRK is late with a full declaration of its programmes"
+    collapse = sentence(_event("deal_collapsed", withdrawn_by="us", us_surplus=-0.11, dprk_surplus=0.2,
+                               dprk_shortfall=0.0, us_shortfall=0.1, us_defection=0.0, dprk_defection=0.3))
+    assert collapse.startswith("the deal collapses: the US walks away (its gain from keeping the deal has fallen to -0.11)")
+    assert sentence(_event("crisis", "something new happens")) == "something new happens"  # no wording: its own text
+    assert sentence(_event("walkout", "talks end")) == "talks end"  # missing data: its own text
 
 
 def test_a_month_is_told_on_one_line():
-    events = [_event("talks_opened", "talks open (bilateral)"), _event("short_range_launches", "the DPRK fires 2 short-range missile(s)"),
-              _event("talks_opened", "talks open (summit)", month=1995 * 12),
-              _event("talks_opened", "talks open (summit)", replica=1)]
+    events = [_event("talks_opened", format="bilateral"), _event("short_range_launches", count=2),
+              _event("talks_opened", month=1995 * 12, format="summit"),
+              _event("talks_opened", replica=1, format="summit")]
     assert month_lines(events) == [
         ("1994-10", "talks open (bilateral format); the DPRK fires 2 short-range missiles."),
         ("1995-01", "talks open (leaders' summit format)."),
@@ -172,10 +171,8 @@ def test_a_month_is_told_on_one_line():
 
 
 def test_a_standing_offer_is_told_once():
-    offer = "the US offers freeze for lwr; the DPRK refuses: worth {:+.2f} over its status quo"
-    events = [_event("offer", offer.format(-0.5), month=m) for m in (100, 101)]
-    events.append(_event("offer", "the US offers freeze, inspections for lwr; the DPRK refuses: worth -0.10 over its status quo",
-                         month=102))
+    events = [_event("offer", month=m, package=["freeze", "lwr"], value_to_other=v) for m, v in ((100, -0.5), (101, -0.4))]
+    events.append(_event("offer", month=102, package=["freeze", "inspections", "lwr"], value_to_other=-0.1))
     told = month_lines(events)
     assert [date for date, _ in told] == ["0008-05", "0008-07"]
     assert len(month_lines(events, verbose=True)) == 3

@@ -11,7 +11,8 @@
     PYTHONPATH=. python benchmarks/sweep_benchmark.py            # full (several minutes)
     PYTHONPATH=. python benchmarks/sweep_benchmark.py --quick    # scaled down
 
-``--markdown FILE`` writes the figures as a Markdown table as well.
+``--markdown FILE`` writes the figures as a Markdown table as well. Needs psutil (installed with
+the ``cluster`` extra, through dask.distributed).
 """
 
 from __future__ import annotations

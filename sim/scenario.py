@@ -237,9 +237,26 @@ def _hint(key: str, choices: typing.Iterable[str]) -> str:
 
 def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Scenario:
     """Read, merge with its base, apply ``--set`` what-ifs, and validate a scenario file."""
-    path = Path(path)
-    data, lines = _read_with_base(path, seen=())
-    data.pop("extends", None)
+    return ScenarioSource(path).load(overrides)
+
+
+class ScenarioSource:
+    """A scenario file read once, from which many what-ifs are built (a sweep's points).
+
+    ``ScenarioSource(path).load(overrides)`` is exactly ``load_scenario(path, overrides)``
+    without reading and parsing the YAML files again.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._data, self._lines = _read_with_base(self.path, seen=())
+        self._data.pop("extends", None)
+
+    def load(self, overrides: typing.Sequence[str] = ()) -> Scenario:
+        return _build(self.path, copy.deepcopy(self._data), dict(self._lines), overrides)
+
+
+def _build(path: Path, data: dict, lines: dict, overrides: typing.Sequence[str]) -> Scenario:
     for arg in overrides:
         _apply_override(data, lines, arg)
     try:

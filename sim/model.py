@@ -26,7 +26,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim import calendar, capability, coercion, implementation, negotiation, shocks, tension
+from sim import calendar, capability, coercion, compat, implementation, negotiation, shocks, tension
 from sim.actors import DPRK, China, Japan, SouthKorea, UnitedStates
 from sim.dispositions import with_overrides
 from sim.events import EventLog
@@ -35,6 +35,8 @@ from sim.scenario import Scenario, load_scenario
 from sim.state import DPRK as DPRK_INDEX
 from sim.state import US as US_INDEX
 from sim.state import Talks, WorldState, initial_state
+
+compat.free_finished_models()  # else Mesa 3.3 keeps every model ever made (a sweep's chunks, the app's sessions)
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "agreed_framework_1994.yaml"
 

@@ -42,3 +42,19 @@ def test_batch_run_over_the_same_model():
     ours = DiplomacyModel(scenario=HANOI, replicas=1, rng=1).run().outcomes()
     first = min(results, key=lambda row: row["RunId"])
     assert first["missile_launches"] == float(ours["missile_launches"][0])
+
+
+def test_finished_models_are_freed():
+    """Mesa 3.3 keeps every model in ``Agent._ids``; ``sim.compat`` lets finished ones go."""
+    import gc
+
+    from sim.runner import simulate
+
+    def live() -> int:
+        gc.collect()
+        return sum(isinstance(o, DiplomacyModel) for o in gc.get_objects())
+
+    before = live()
+    for seed in range(3):
+        simulate(HANOI, replicas=4, seed=seed)
+    assert live() == before

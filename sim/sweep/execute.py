@@ -21,15 +21,12 @@ from typing import Protocol
 
 import numpy as np
 
-from sim.compat import free_finished_models
 from sim.errors import UserError
 from sim.runner import simulate
 from sim.scenario import Scenario, ScenarioSource
 from sim.sweep.spec import Design
 
 Outcomes = dict[str, np.ndarray]
-
-free_finished_models()  # else Mesa 3.3 keeps every chunk's model in memory
 
 
 @dataclass(frozen=True)

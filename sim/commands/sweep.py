@@ -139,7 +139,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _spec(args: argparse.Namespace):  # noqa: ANN202 - (SweepSpec, Origin)
-    from sim.sweep.spec import Origin, SampleSpec, SpecError, SweepSpec, read_spec_file, split_assignment
+    from sim.sweep.spec import Origin, SampleSpec, SpecError, SweepSpec, assignments, read_spec_file
 
     if args.spec:
         if args.grid or args.sample or args.ranges:
@@ -157,18 +157,8 @@ def _spec(args: argparse.Namespace):  # noqa: ANN202 - (SweepSpec, Origin)
             raise SpecError("--range needs --sample sobol|morris")
         if args.sample and args.n is None:
             raise SpecError(f"--sample {args.sample} needs --n N (e.g. --n 64)")
-        grid: dict[str, str] = {}
-        for text in args.grid:
-            key, values = split_assignment(text, "--grid")
-            if key in grid:
-                raise SpecError(f"--grid {text}: {key} is given twice; list all its values in one --grid")
-            grid[key] = values
-        ranges: dict[str, str] = {}
-        for text in args.ranges:
-            key, bounds = split_assignment(text, "--range")
-            if key in ranges:
-                raise SpecError(f"--range {text}: {key} is given twice")
-            ranges[key] = bounds
+        grid = assignments(args.grid, "--grid")
+        ranges = assignments(args.ranges, "--range")
         sample = None
         if args.sample:
             sample = SampleSpec(method=args.sample, n=args.n, ranges=ranges, second_order=args.second_order,
@@ -234,3 +224,4 @@ def _plots(design, summary, index, shown: list[str], out):  # noqa: ANN001, ANN2
         elif len(design.keys) == 2:
             written.append(plots.grid_heatmap(summary, design.keys, outcome, folder / f"grid_{outcome}.png"))
     return written
+

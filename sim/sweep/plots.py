@@ -36,10 +36,7 @@ def sensitivity_bars(table: pd.DataFrame, method: str, outcome: str, path: Path)
     ax.set_xticks(x, rows["parameter"], rotation=20, ha="right")
     ax.set_title(f"{'Sobol' if method == 'sobol' else 'Morris'} sensitivity of {outcome}")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)
 
 
 def grid_line(summary: pd.DataFrame, key: str, outcome: str, path: Path) -> Path:
@@ -57,10 +54,7 @@ def grid_line(summary: pd.DataFrame, key: str, outcome: str, path: Path) -> Path
     ax.set_ylabel(f"{outcome} (mean)")
     ax.set_title(f"{outcome} over {key}")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)
 
 
 def grid_heatmap(summary: pd.DataFrame, keys: list[str], outcome: str, path: Path) -> Path:
@@ -82,6 +76,11 @@ def grid_heatmap(summary: pd.DataFrame, keys: list[str], outcome: str, path: Pat
         ax.text(j, i, f"{value:.2f}", ha="center", va="center", color="black" if bright else "white", fontsize=8)
     fig.colorbar(image, ax=ax, label=f"{outcome} (mean)")
     ax.set_title(f"{outcome}: {first} x {second}")
+    return _save(plt, fig, path)
+
+
+def _save(plt, fig, path: Path) -> Path:
+    """Lay out, write and close a figure (pyplot is imported lazily, so it is passed in)."""
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

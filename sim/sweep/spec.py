@@ -417,3 +417,14 @@ def _check(source: ScenarioSource, overrides: list[str], where: str) -> None:
         if message.startswith("--set "):
             message = message[len("--set "):]
         raise SpecError(f"{where}: {message}") from None
+
+
+def assignments(texts: list[str], flag: str) -> dict[str, str]:
+    """``KEY=VALUE`` flags as a mapping; a key given twice is an error."""
+    out: dict[str, str] = {}
+    for text in texts:
+        key, value = split_assignment(text, flag)
+        if key in out:
+            raise SpecError(f"{flag} {text}: {key} is given twice; give all its values in one {flag}")
+        out[key] = value
+    return out

@@ -67,8 +67,6 @@ CATALOGUE: tuple[Item, ...] = (
 NAMES: tuple[str, ...] = tuple(item.name for item in CATALOGUE)
 INDEX: dict[str, int] = {name: i for i, name in enumerate(NAMES)}
 BY_NAME: dict[str, Item] = {item.name: item for item in CATALOGUE}
-DPRK_ITEMS: tuple[str, ...] = tuple(i.name for i in CATALOGUE if i.side == "dprk")
-ALLIED_ITEMS: tuple[str, ...] = tuple(i.name for i in CATALOGUE if i.side == "allies")
 N_ITEMS = len(CATALOGUE)
 
 IS_DPRK = np.array([item.side == "dprk" for item in CATALOGUE])

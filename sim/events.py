@@ -65,9 +65,6 @@ class EventLog:
             body = text(r) if callable(text) else text
             self.events.append(Event(self.month, r, kind, actor, body, values))
 
-    def for_replica(self, replica: int = 0) -> list[Event]:
-        return [e for e in self.events if e.replica == replica]
-
 
 def _at(value: Any, r: int) -> Any:
     """A data value as recorded for replica ``r``: a function of ``r``, an array read at ``r``, or as is."""

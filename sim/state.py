@@ -32,7 +32,6 @@ class Talks(IntEnum):
 
 ACTOR_INDEX = {key: i for i, key in enumerate(ACTOR_KEYS)}
 US, DPRK = ACTOR_INDEX["us"], ACTOR_INDEX["dprk"]
-SIDES = ("dprk", "allies")
 
 
 @dataclass
@@ -91,11 +90,6 @@ class WorldState:
     @property
     def in_deal(self) -> np.ndarray:
         return (self.talks == Talks.AGREEMENT) | (self.talks == Talks.IMPLEMENTATION)
-
-    @property
-    def ignored(self) -> np.ndarray:
-        """Being ignored: two years without talks or a deal counts in full."""
-        return np.minimum(1.0, self.months_since_talks / 24.0)
 
     def delivering(self, item: str) -> np.ndarray:
         """Replicas where ``item`` is in the deal in force and its delivery has started."""

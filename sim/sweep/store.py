@@ -31,7 +31,6 @@ from sim.stats import summarize
 from sim.sweep.execute import Chunk, Outcomes, blocks_per_point
 from sim.sweep.spec import Design
 
-FORMAT = 1
 _TYPES = {"int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(), "string": pa.string()}
 SUMMARY_STATS = ("n", "mean", "ci_low", "ci_high", "median", "p10", "p90")
 SUMMARY_BATCH = 50_000  # summary rows held before they are written

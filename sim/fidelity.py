@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.runner import simulate
 from sim.scenario import Band, Scenario, load_scenario
+from sim.stats import summarize
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 PASS_SHARE = 0.5
@@ -78,10 +79,9 @@ def fit_case(scenario: Scenario, outcomes: dict[str, np.ndarray]) -> CaseFit:
     """Score one case's outcomes (arrays over replications) against its bands."""
     fit = CaseFit(scenario.name, scenario.title)
     for name, band in scenario.observed.items():
-        values = np.asarray(outcomes[name], dtype=float)
-        p10, median, p90 = np.percentile(values, [10, 50, 90])
-        fit.bands.append(BandFit(name, band, float(band.contains(values).mean()), float(median), float(p10),
-                                 float(p90), float(values.mean())))
+        values = outcomes[name]
+        s = summarize(values)
+        fit.bands.append(BandFit(name, band, float(band.contains(values).mean()), s["median"], s["p10"], s["p90"], s["mean"]))
         if name in MODAL and band.equals is not None:
             share_true = float(np.asarray(outcomes[name], dtype=bool).mean())
             fit.modal_ok[name] = (share_true > 0.5) == bool(band.equals)

@@ -17,7 +17,7 @@ import numpy as np
 
 from sim import concessions as c
 from sim.choice import choose
-from sim.state import ACTOR_INDEX, DPRK, US, Talks, WorldState
+from sim.state import ACTOR_INDEX, DPRK, SIDE, US, Talks, WorldState
 from sim.valuation import deal_surplus
 
 if TYPE_CHECKING:
@@ -58,10 +58,10 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
     value = {side: deal_surplus(model, world, side, ctx) for side in ("dprk", "allies")}
     world.deal_valued = (active & (value["dprk"] > 0)).astype(float)
     stays = {}
-    for side, actor, other in (("dprk", model.dprk, 1), ("allies", model.us, 0)):
-        d = actor.dispositions
-        margin = value[side] + d.stay_bias - d.reciprocity * world.shortfall[other]
-        stays[side] = active & choose(model.rng, margin, temp) & (world.defection[0 if side == "dprk" else 1] <= d.defection_tolerance)
+    for side in SIDE:
+        d = model.negotiator(side).dispositions
+        margin = value[side] + d.stay_bias - d.reciprocity * world.shortfall[1 - SIDE[side]]
+        stays[side] = active & choose(model.rng, margin, temp) & (world.defection[SIDE[side]] <= d.defection_tolerance)
 
     giver = givers(model)
     follow = np.array([getattr(model, key).policy.follow_through for key in ("us", "dprk", "china", "rok", "japan")])
@@ -88,8 +88,8 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         world.defection[observer] = np.where(active, (1 - DEFECTION_DECAY) * world.defection[observer] + missed, world.defection[observer])
         _learn_trust(model, world, index, active & (n_due > 0), 1.0 - missed)
 
-    delayed = active & (due & ~delivered & party_stays).any(axis=1)
     late = due & ~delivered & party_stays
+    delayed = active & late.any(axis=1)
     model.log.add("delivery_delayed", "us", delayed, lambda r: "a due delivery is late: " + ", ".join(c.items_in(late[r])),
                   items=lambda r: c.items_in(late[r]))
     reneged = active & ~(stays["dprk"] & stays["allies"])
@@ -142,13 +142,11 @@ def _collapse(model: DiplomacyModel, world: WorldState, reneged: np.ndarray, sta
     model.tracker.mark_first(model.tracker.first_collapse, reneged, model.month_index)
 
     def story(r: int) -> str:
-        who = "the DPRK" if not stays["dprk"][r] else "the US"
-        side = "dprk" if who == "the DPRK" else "allies"
-        other = 1 if side == "dprk" else 0
+        side = "dprk" if not stays["dprk"][r] else "allies"
         return (
-            f"the deal collapses: {who} withdraws (its surplus from the deal {value[side][r]:+.2f}, "
-            f"the other side's shortfall {world.shortfall[other][r]:.2f}, perceived defection "
-            f"{world.defection[0 if side == 'dprk' else 1][r]:.2f}); Yongbyon restarts, inspectors leave"
+            f"the deal collapses: {model.negotiator(side).label} withdraws (its surplus from the deal {value[side][r]:+.2f}, "
+            f"the other side's shortfall {world.shortfall[1 - SIDE[side]][r]:.2f}, perceived defection "
+            f"{world.defection[SIDE[side]][r]:.2f}); Yongbyon restarts, inspectors leave"
         )
 
     model.log.add(

@@ -150,6 +150,10 @@ class DiplomacyModel(mesa.Model):
     def date(self) -> str:
         return calendar.format_month(self.case.start + self.month_index)
 
+    def negotiator(self, side: str) -> DPRK | UnitedStates:
+        """The actor that negotiates for ``side``: the DPRK, or the US leading the allies."""
+        return self.dprk if side == "dprk" else self.us
+
     def negotiation_context(self) -> negotiation.Context:
         return negotiation.context(self)
 

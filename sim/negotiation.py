@@ -21,7 +21,7 @@ import numpy as np
 
 from sim import concessions as c
 from sim.choice import choose, logistic
-from sim.state import Talks, WorldState
+from sim.state import SIDE, Talks, WorldState
 from sim.valuation import Context, schedule, status_quo, surplus
 
 if TYPE_CHECKING:
@@ -121,8 +121,7 @@ def talks_value(model: DiplomacyModel, world: WorldState, side: str, own: Ladder
     hoped = surplus(model, world, side, other.packages[-1:], ctx)[:, 0]
     believed_accept = logistic(surplus(model, world, other_side, mine_last, ctx)[:, 0] / BELIEF_TEMPERATURE)
     own_hope = believed_accept * surplus(model, world, side, mine_last, ctx)[:, 0]
-    actor = model.dprk if side == "dprk" else model.us
-    d = actor.dispositions
+    d = model.negotiator(side).dispositions
     summit = d.summit_prestige if model.us.policy.format == "summit" else 0.0
     recent = model.dispositions.world.relationship_bonus * (world.months_since_talks < 12)
     return np.maximum(hoped, own_hope) + d.talk_benefit + summit + recent
@@ -130,16 +129,15 @@ def talks_value(model: DiplomacyModel, world: WorldState, side: str, own: Ladder
 
 def concession_level(model: DiplomacyModel, world: WorldState, side: str, lad: Ladder) -> np.ndarray:
     """The ladder step (R,) a side proposes this month, at the pace of its strategy."""
-    actor = model.dprk if side == "dprk" else model.us
-    strategy = actor.policy.strategy
+    strategy = model.negotiator(side).policy.strategy
     t = np.minimum(1.0, world.months_in_talks / patience_months(model))
     if strategy == "tit_for_tat":
-        other = world.concession[1 if side == "dprk" else 0]
+        other = world.concession[1 - SIDE[side]]
         share = np.minimum(1.0, other + 1.0 / max(lad.steps, 1))
     else:
         share = t ** (1.0 / STRATEGY_EXPONENT[strategy])
     level = np.floor(share * lad.steps + 1e-9).astype(int)
-    world.concession[0 if side == "dprk" else 1] = level / max(lad.steps, 1)
+    world.concession[SIDE[side]] = level / max(lad.steps, 1)
     return level
 
 
@@ -212,9 +210,8 @@ def negotiate(model: DiplomacyModel, world: WorldState) -> None:
     deadline = world.months_in_talks >= patience_months(model)
     walk = np.zeros(world.replicas, dtype=bool)
     for side, lad in lads.items():
-        actor = model.dprk if side == "dprk" else model.us
         exhausted = level[side] >= lad.steps
-        gap = asking[side] - offer_to[side] - actor.dispositions.walkout_gap
+        gap = asking[side] - offer_to[side] - model.negotiator(side).dispositions.walkout_gap
         walk |= talking & ~signed & deadline & exhausted & choose(model.rng, gap, rng_temp)
     if walk.any():
         world.talks = np.where(walk, Talks.NO_CONTACT, world.talks).astype(np.int8)

@@ -32,6 +32,8 @@ class Talks(IntEnum):
 
 ACTOR_INDEX = {key: i for i, key in enumerate(ACTOR_KEYS)}
 US, DPRK = ACTOR_INDEX["us"], ACTOR_INDEX["dprk"]
+SIDE = {"dprk": 0, "allies": 1}
+"""Row of each negotiating side in the per-side arrays (concession, shortfall, defection)."""
 
 
 @dataclass

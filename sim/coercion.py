@@ -17,10 +17,9 @@ from sim.state import WorldState
 if TYPE_CHECKING:
     from sim.model import DiplomacyModel
 
-MATURITY_PER_FLIGHT = 0.15
-"""Each long-range flight test brings the missile programme this much nearer to proven."""
-CAMPAIGN_MEMORY = 0.92
-"""Monthly persistence of the recent launch rate (a test campaign's memory, about a year)."""
+SETTLING_MONTHS = 24
+"""Months of China's enforcement rule run at the start, so a case opens with the enforcement
+China's interests call for rather than an arbitrary level (a numerical warm-up, not behaviour)."""
 
 
 def coerce(model: DiplomacyModel, world: WorldState) -> Provocations:
@@ -29,27 +28,38 @@ def coerce(model: DiplomacyModel, world: WorldState) -> Provocations:
     world.rebuff = world.rebuff * model.dprk.dispositions.rebuff_memory
     _count(model, world, provocations)
     _respond(model, world, provocations)
+    model.china.raise_alarm(world, provocations.nuclear_test.astype(float), provocations.long_range.astype(float))
     _security_council(model, world, provocations)
-    model.china.update_enforcement(world, provocations.nuclear_test.astype(float))
+    model.china.update_enforcement(world)
     world.pressure = sanctions_pressure(model, world)
     return provocations
 
 
 def sanctions_pressure(model: DiplomacyModel, world: WorldState) -> np.ndarray:
     """How hard sanctions bite (0..1): UN sanctions through China's enforcement on its share of
-    trade, and the stronger of UN and unilateral measures on the rest."""
+    trade, and on the rest the stronger of UN sanctions and the unilateral measures, which
+    compound (each closes part of what the others leave open)."""
     share = model.dispositions.world.china_trade_share
-    unilateral = np.maximum.reduce(list(world.unilateral.values()))
+    unilateral = 1.0 - np.prod([1.0 - level for level in world.unilateral.values()], axis=0)
     return np.clip(share * world.enforcement * world.un_level + (1 - share) * np.maximum(world.un_level, unilateral), 0, 1)
+
+
+def settle_enforcement(model: DiplomacyModel, world: WorldState) -> None:
+    """Start a case with China's enforcement where its interests and the start state put it."""
+    for _ in range(SETTLING_MONTHS):
+        world.pressure = sanctions_pressure(model, world)
+        model.china.update_enforcement(world)
+    world.pressure = sanctions_pressure(model, world)
 
 
 def _count(model: DiplomacyModel, world: WorldState, p: Provocations) -> None:
     world.tests_done = world.tests_done + p.nuclear_test
     world.months_since_test = np.where(p.nuclear_test, 0, world.months_since_test + 1)
     world.months_since_long_range = np.where(p.long_range, 0, world.months_since_long_range + 1)
-    world.missile_maturity = np.minimum(1.0, world.missile_maturity + MATURITY_PER_FLIGHT * p.long_range)
+    d = model.dprk.dispositions
+    world.missile_maturity = np.minimum(1.0, world.missile_maturity + d.maturity_per_flight * p.long_range)
     launches = p.short_range + p.long_range
-    world.recent_launches = CAMPAIGN_MEMORY * world.recent_launches + (1 - CAMPAIGN_MEMORY) * launches
+    world.recent_launches = d.campaign_memory * world.recent_launches + (1 - d.campaign_memory) * launches
     tracker = model.tracker
     tracker.nuclear_tests += p.nuclear_test
     tracker.long_range += p.long_range
@@ -62,13 +72,14 @@ def _count(model: DiplomacyModel, world: WorldState, p: Provocations) -> None:
 
 
 def _respond(model: DiplomacyModel, world: WorldState, p: Provocations) -> None:
-    """The US, South Korea and Japan answer with exercises and unilateral sanctions."""
+    """The US, South Korea and Japan answer with exercises and unilateral sanctions; the
+    allies' exercises also rise with tension (their side of the security dilemma)."""
     test, launch = p.nuclear_test.astype(float), p.long_range.astype(float)
     us, rok, japan = model.us, model.rok, model.japan
     w = model.dispositions.world
     base = max(us.policy.exercises, 0.0)
     suspended = world.delivering("exercise_suspension")
-    bump = us.dispositions.exercise_response * (test + launch)
+    bump = us.dispositions.exercise_response * (test + launch) + us.dispositions.exercise_tension * world.tension
     world.exercises = np.where(suspended, 0.0, np.clip(base + w.exercise_memory * (world.exercises - base) + bump, 0, 1))
     world.unilateral["us"] = np.minimum(1.0, world.unilateral["us"] + us.dispositions.sanctions_response * test)
     if not rok.engaging:

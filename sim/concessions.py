@@ -23,15 +23,18 @@ class Item:
     ``duration``: months it takes to deliver (one-off items) or 0 for a continuing item
     that is delivered every month while the deal lasts (a freeze, fuel oil).
     ``scales_with``: the state its value depends on: ``pressure`` (relief is worth what
-    sanctions cost), ``capability`` (giving up a larger arsenal costs more) or ``none``.
+    sanctions cost), ``capability`` (giving up a larger arsenal costs more), ``tension``
+    (an assurance is worth more the more insecure the DPRK is) or ``none``.
+    ``relief_share``: the share of sanctions pressure a relief item lifts.
     """
 
     name: str
     side: Side
     lead_months: int
     duration: int
-    scales_with: Literal["pressure", "capability", "none"] = "none"
+    scales_with: Literal["pressure", "capability", "tension", "none"] = "none"
     description: str = ""
+    relief_share: float = 0.0
 
     @property
     def continuing(self) -> bool:
@@ -52,11 +55,11 @@ CATALOGUE: tuple[Item, ...] = (
     Item("fuel_oil", "allies", 3, 0, description="heavy fuel oil shipments"),
     Item("lwr", "allies", 24, 96, description="two light-water reactors (KEDO)"),
     Item("food_aid", "allies", 1, 6, description="food aid"),
-    Item("partial_relief", "allies", 1, 0, "pressure", "lifting the civilian-economy sanctions"),
-    Item("full_relief", "allies", 1, 0, "pressure", "lifting all sanctions"),
-    Item("security_assurance", "allies", 0, 1, description="assurance against attack"),
-    Item("peace_declaration", "allies", 1, 6, description="end-of-war declaration or treaty"),
-    Item("exercise_suspension", "allies", 0, 0, description="suspension of joint exercises"),
+    Item("partial_relief", "allies", 1, 0, "pressure", "lifting the civilian-economy sanctions", relief_share=0.5),
+    Item("full_relief", "allies", 1, 0, "pressure", "lifting all sanctions", relief_share=1.0),
+    Item("security_assurance", "allies", 0, 1, "tension", "assurance against attack"),
+    Item("peace_declaration", "allies", 1, 6, "tension", "end-of-war declaration or treaty"),
+    Item("exercise_suspension", "allies", 0, 0, "tension", "suspension of joint exercises"),
     Item("normalisation", "allies", 12, 36, description="diplomatic normalisation"),
     Item("terror_delisting", "allies", 3, 1, description="removal from the terrorism list"),
     Item("china_aid", "allies", 0, 0, description="Chinese aid or relaxed enforcement"),
@@ -75,6 +78,8 @@ LEAD = np.array([item.lead_months for item in CATALOGUE], dtype=float)
 DURATION = np.array([item.duration for item in CATALOGUE], dtype=float)
 SCALES_WITH_PRESSURE = np.array([item.scales_with == "pressure" for item in CATALOGUE])
 SCALES_WITH_CAPABILITY = np.array([item.scales_with == "capability" for item in CATALOGUE])
+SCALES_WITH_TENSION = np.array([item.scales_with == "tension" for item in CATALOGUE])
+RELIEF_SHARE = np.array([item.relief_share for item in CATALOGUE])
 
 
 def mask(names: list[str] | tuple[str, ...]) -> np.ndarray:

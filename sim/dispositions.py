@@ -6,14 +6,13 @@ scenario file cannot set them, a what-if can with ``--set dprk.sanctions_pain=1.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import Field
-
-from sim.actors.base import Record
+from sim.actors.base import Record, disposition
 from sim.actors.china import ChinaDispositions
 from sim.actors.dprk import DPRKDispositions
 from sim.actors.japan import JapanDispositions
@@ -26,24 +25,50 @@ DISPOSITIONS_FILE = Path(__file__).with_name("dispositions.yaml")
 class WorldDispositions(Record):
     """Constants of the world rather than of one actor."""
 
-    choice_temperature: float = Field(gt=0, le=1, description="logit temperature of every decision")
-    discount_per_year: float = Field(gt=0, le=1, description="worth of a delivery one year later")
-    china_trade_share: float = Field(ge=0, le=1, description="DPRK trade with China (about 0.9)")
-    resolution_step: float = Field(ge=0, le=1, description="sanctions added by one UN resolution")
-    tension_memory: float = Field(ge=0, le=1, description="monthly persistence of tension")
-    tension_per_test: float = Field(ge=0, le=1)
-    tension_per_long_range: float = Field(ge=0, le=1)
-    tension_per_launch: float = Field(ge=0, le=1, description="per short-range launch")
-    tension_from_exercises: float = Field(ge=0, le=1)
-    tension_from_rhetoric: float = Field(ge=0, le=1)
-    calm_from_talks: float = Field(ge=0, le=1)
-    calm_from_deal: float = Field(ge=0, le=1)
-    crisis_threshold: float = Field(ge=0, le=1, description="tension at which the crisis hazard is half its peak")
-    crisis_peak: float = Field(ge=0, le=1, description="monthly crisis hazard at extreme tension")
-    exercise_memory: float = Field(ge=0, le=1)
-    patience_months: float = Field(gt=0, le=60, description="months a side takes to reach its last concession")
-    cooldown_months: int = Field(ge=0, le=60, description="months after a walkout before talks can reopen")
-    relationship_bonus: float = Field(ge=0, le=1, description="worth of talks reopened within a year of the last")
+    choice_temperature: float = disposition(0.01, 1, "logit temperature of every negotiating decision (talk, accept, walk out, stay)",
+                                            "McKelvey and Palfrey (1995) quantal response", strict_low=True)
+    discount_per_year: float = disposition(0.5, 1, "worth of a delivery one year later", "DESIGN.md: the commitment problem")
+    china_trade_share: float = disposition(0, 1, "share of DPRK trade that is with China", "history/cases.md: about nine tenths")
+    resolution_step: float = disposition(0, 1, "sanctions added by one UN resolution", "history/cases.md: five resolutions 2016-2017")
+    tension_memory: float = disposition(0, 1, "monthly persistence of tension", "DESIGN.md phase 6")
+    tension_per_test: float = disposition(0, 1, "tension from a nuclear test", "DESIGN.md phase 6")
+    tension_per_long_range: float = disposition(0, 1, "tension from a long-range launch", "DESIGN.md phase 6")
+    tension_per_launch: float = disposition(0, 1, "tension from one short-range launch", "DESIGN.md phase 6")
+    tension_from_exercises: float = disposition(0, 1, "monthly tension from joint exercises at full scale", "DESIGN.md phase 6")
+    tension_from_rhetoric: float = disposition(0, 1, "monthly tension from hostile rhetoric at full hostility", "DESIGN.md phase 6")
+    calm_from_talks: float = disposition(0, 1, "monthly tension removed while talks go on", "DESIGN.md phase 6")
+    calm_from_deal: float = disposition(0, 1, "monthly tension removed while a deal is in force", "DESIGN.md phase 6")
+    crisis_threshold: float = disposition(0, 1, "tension at which the crisis hazard is half its peak", "DESIGN.md phase 6")
+    crisis_peak: float = disposition(0, 1, "monthly crisis hazard at extreme tension", "DESIGN.md phase 6")
+    crisis_width: float = disposition(0.01, 0.5, "spread of tension over which the crisis hazard rises", "DESIGN.md phase 6")
+    exercise_memory: float = disposition(0, 1, "monthly persistence of exercises raised after a provocation", "DESIGN.md phase 3")
+    deterrence_scale: float = disposition(1, 100, "warheads at which the deterrent is about two thirds of its full worth",
+                                          "a handful of deliverable weapons deter; dozens saturate (seed article 000)")
+    deal_calm: float = disposition(0, 1, "share of the tension a deal in force takes away, as both sides value it",
+                                   "Fearon (1995): a settlement spares the costs of conflict")
+    patience_months: float = disposition(1, 60, "months a side takes to reach its last concession", "Faratin et al. (1998) deadlines")
+    summit_patience: float = disposition(0.1, 1, "a summit's deadline as a share of bilateral rounds'",
+                                         "history/cases.md 5: Hanoi lasted two days")
+    six_party_patience: float = disposition(1, 3, "six-party rounds' deadline as a multiple of bilateral rounds'",
+                                            "history/cases.md 2: rounds stretched over months")
+    relationship_bonus: float = disposition(0, 1, "worth of talks reopened within a year of the last", "history/cases.md 4-5")
+    proof_months: float = disposition(0, 36, "months a continuing commitment must be kept before the other side delivers under one-sided sequencing",
+                                      "DESIGN.md: disarm-first and relief-first sequencing")
+    belief_temperature: float = disposition(0.05, 2, "each side's uncertainty about what the other will accept",
+                                            "Fearon (1995): private information about resolve")
+    failure_lesson: float = disposition(0, 5, "pessimism (log-odds of the other accepting) learnt from one walkout or collapse",
+                                        "Bayesian updating of a logit belief; history/cases.md: no talks for years after 2008-12 and 2019-10")
+    belief_memory: float = disposition(0, 1, "monthly persistence of that pessimism", "history/cases.md: talks resumed years after failures")
+    change_resets: float = disposition(0, 1, "share of the pessimism forgotten when either side's policy changes (a new administration, a new offer)",
+                                       "history/cases.md: talks reopened under new administrations (2007, 2018)")
+    pressure_news: float = disposition(0, 20, "pessimism forgotten per unit of change in sanctions pressure since the failure",
+                                       "Fearon (1995): new costs change what a side will accept")
+    signal_trust: float = disposition(0, 0.5, "trust gained in a side that met one's precondition before talks (a costly signal)",
+                                      "Spence (1973) and Fearon (1997) costly signals")
+    shortfall_memory: float = disposition(0, 1, "monthly persistence of a side's recent shortfall, as the other sees it", "DESIGN.md phase 5")
+    defection_decay: float = disposition(0, 1, "monthly decay of perceived defection", "DESIGN.md phase 5")
+    unseen_weight: float = disposition(0, 1, "share of a DPRK shortfall seen without inspectors", "DESIGN.md: verification makes compliance observable")
+    collapse_trust: float = disposition(0, 1, "share of trust left after a deal collapses", "history/cases.md 1-2: trust after 2002 and 2008")
 
 
 class Dispositions(Record):
@@ -53,6 +78,32 @@ class Dispositions(Record):
     china: ChinaDispositions
     rok: SouthKoreaDispositions
     japan: JapanDispositions
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One behavioural disposition: where it lives and what bounds its prior."""
+
+    path: tuple[str, ...]
+    low: float
+    high: float
+    description: str
+    source: str
+
+    @property
+    def name(self) -> str:
+        return ".".join(self.path)
+
+
+def catalogue() -> list[Entry]:
+    """Every behavioural disposition (not an item's value or cost), with its bounds and source."""
+    out = []
+    for section, info in Dispositions.model_fields.items():
+        for key, field in info.annotation.model_fields.items():
+            extra = field.json_schema_extra
+            if isinstance(extra, dict) and "source" in extra:
+                out.append(Entry((section, key), float(extra["low"]), float(extra["high"]), field.description or "", str(extra["source"])))
+    return out
 
 
 @cache

@@ -17,7 +17,7 @@ from sim import calendar
 EventKind = Literal[
     "shock", "nuclear_test", "long_range_launch", "short_range_launches", "un_resolution",
     "un_blocked", "response", "talks_opened", "talks_declined", "offer", "agreement_signed",
-    "walkout", "delivery_delayed", "reneged", "deal_collapsed", "deal_completed", "crisis",
+    "walkout", "delivery_delayed", "withholding", "reneged", "deal_collapsed", "deal_completed", "crisis",
 ]
 
 

@@ -1,12 +1,17 @@
-"""Implementation: each month each party complies, delays or reneges; trust follows what is seen.
+"""Implementation: each month each party complies, delays or withholds; trust follows what is seen.
 
 ``DESIGN.md`` phase 5 and ``history/cases.md``: fuel oil "often late (funding through the US
 Congress)", the DPRK declaration "six months late", Japan's aid withheld over the abduction
-issue. A party stays in a deal while its surplus, its reluctance to renege and the other
-side's record of delivery make staying worth more than leaving (logit choice); a delay is a
-due delivery not made this month (follow-through); perceived defection accumulates from
-shortfalls and ends the deal past a party's tolerance. Trust moves toward the compliance
-each side observes (a reinforcement update); inspections make DPRK compliance observable.
+issue, fuel oil suspended (2002-11) and the freeze lifted (2002-12) after the enrichment
+finding. Each month a party keeps its commitments while its surplus from the deal (against
+its outside option, ``sim/valuation.py``), its reluctance to renege and the other side's
+record of delivery make keeping them worth more than not (logit choice); otherwise it
+withholds its due deliveries. A delay is a due delivery not made for want of follow-through.
+Each side's perceived defection of the other accumulates from shortfalls it sees; past its
+tolerance it withdraws and the deal collapses. So a shock that makes a deal worth less sets
+off withholding, answered in kind, and the collapse follows from the sides' choices, with a
+spread. Trust moves toward the compliance each side observes (a reinforcement update);
+inspections make DPRK compliance observable.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import beliefs
 from sim import concessions as c
 from sim.choice import choose
 from sim.state import ACTOR_INDEX, DPRK, SIDE, US, Talks, WorldState
@@ -22,14 +28,6 @@ from sim.valuation import deal_surplus
 
 if TYPE_CHECKING:
     from sim.model import DiplomacyModel
-
-SHORTFALL_MEMORY = 0.8
-DEFECTION_DECAY = 0.2
-UNSEEN_WEIGHT = 0.5
-"""Without inspectors a shortfall by the DPRK is seen only half as clearly."""
-COLLAPSE_TRUST = 0.6
-"""Trust left (as a share) after a deal collapses."""
-
 
 def givers(model: DiplomacyModel) -> np.ndarray:
     """Index of the actor delivering each item: the DPRK, or the first partner offering it."""
@@ -55,13 +53,14 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
     since = world.months_since_deal[:, None]
     due = active[:, None] & world.deal & (world.schedule <= since) & (c.IS_CONTINUING | (world.progress < 1.0))
 
+    w = model.dispositions.world
     value = {side: deal_surplus(model, world, side, ctx) for side in ("dprk", "allies")}
     world.deal_valued = (active & (value["dprk"] > 0)).astype(float)
-    stays = {}
+    keeps = {}
     for side in SIDE:
         d = model.negotiator(side).dispositions
         margin = value[side] + d.stay_bias - d.reciprocity * world.shortfall[1 - SIDE[side]]
-        stays[side] = active & choose(model.rng, margin, temp) & (world.defection[SIDE[side]] <= d.defection_tolerance)
+        keeps[side] = active & choose(model.rng, margin, temp)
 
     giver = givers(model)
     follow = np.array([getattr(model, key).policy.follow_through for key in ("us", "dprk", "china", "rok", "japan")])
@@ -69,8 +68,8 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
     continuing_dprk = c.IS_CONTINUING & c.IS_DPRK
     able |= continuing_dprk[None, :]  # a freeze or moratorium is kept or broken, not late
     withheld = np.array([model.japan.withholds(name) and giver[i] == ACTOR_INDEX["japan"] for i, name in enumerate(c.NAMES)])
-    party_stays = np.where(c.IS_DPRK[None, :], stays["dprk"][:, None], stays["allies"][:, None])
-    delivered = due & able & party_stays & ~withheld[None, :]
+    party_keeps = np.where(c.IS_DPRK[None, :], keeps["dprk"][:, None], keeps["allies"][:, None])
+    delivered = due & able & party_keeps & ~withheld[None, :]
 
     duration = np.maximum(c.DURATION, 1.0)
     world.progress = np.where(delivered & ~c.IS_CONTINUING, np.minimum(1.0, world.progress + 1.0 / duration), world.progress)
@@ -81,19 +80,23 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         n_made = (delivered & side_items).sum(axis=1)
         missed = np.where(n_due > 0, 1.0 - n_made / np.maximum(n_due, 1), 0.0)
         if index == 0:
-            missed = missed * np.where(world.inspected, 1.0, UNSEEN_WEIGHT)
-        recent = SHORTFALL_MEMORY * world.shortfall[index] + (1 - SHORTFALL_MEMORY) * missed
+            missed = missed * np.where(world.inspected, 1.0, w.unseen_weight)
+        recent = w.shortfall_memory * world.shortfall[index] + (1 - w.shortfall_memory) * missed
         world.shortfall[index] = np.where(active, recent, world.shortfall[index])
         observer = 1 - index
-        world.defection[observer] = np.where(active, (1 - DEFECTION_DECAY) * world.defection[observer] + missed, world.defection[observer])
+        world.defection[observer] = np.where(active, (1 - w.defection_decay) * world.defection[observer] + missed, world.defection[observer])
         _learn_trust(model, world, index, active & (n_due > 0), 1.0 - missed)
 
-    late = due & ~delivered & party_stays
+    late = due & ~delivered & party_keeps
     delayed = active & late.any(axis=1)
     model.log.add("delivery_delayed", "us", delayed, lambda r: "a due delivery is late: " + ", ".join(c.items_in(late[r])),
                   items=lambda r: c.items_in(late[r]))
-    reneged = active & ~(stays["dprk"] & stays["allies"])
-    _collapse(model, world, reneged, stays, value)
+    _log_withholding(model, world, active, due, keeps, value)
+    withdraws = {
+        side: active & (world.defection[SIDE[side]] > model.negotiator(side).dispositions.defection_tolerance) for side in SIDE
+    }
+    reneged = withdraws["dprk"] | withdraws["allies"]
+    _collapse(model, world, reneged, withdraws, value)
 
     # a deal of one-off commitments completes when all are delivered; one with continuing
     # commitments (a freeze for fuel oil) runs until it collapses or the horizon ends
@@ -130,19 +133,38 @@ def _learn_trust(model: DiplomacyModel, world: WorldState, giver_side: int, seen
         world.trust[observer, giver] = np.where(seen, trust + rate * (kept - trust), trust)
 
 
-def _collapse(model: DiplomacyModel, world: WorldState, reneged: np.ndarray, stays: dict, value: dict) -> None:
+def _log_withholding(model: DiplomacyModel, world: WorldState, active, due, keeps, value) -> None:
+    """A side that stops keeping its commitments, told in the month it starts."""
+    if not model.log.record:
+        return
+    for side, who in (("allies", "the US side"), ("dprk", "the DPRK")):
+        row = SIDE[side]
+        starts = active & ~keeps[side] & world.keeping[row]
+        own = c.IS_DPRK if side == "dprk" else ~c.IS_DPRK
+        model.log.add(
+            "withholding", "us" if side == "allies" else "dprk", starts & (due & own[None, :]).any(axis=1),
+            lambda r, side=side, who=who: (
+                f"{who} withholds its deliveries: the deal is worth {value[side][r]:+.2f} to it against no deal, "
+                f"the other side's recent shortfall {world.shortfall[1 - SIDE[side]][r]:.2f}"
+            ),
+            side=side, surplus=value[side],
+        )
+    world.keeping = np.stack([keeps["dprk"] | ~active, keeps["allies"] | ~active])
+
+
+def _collapse(model: DiplomacyModel, world: WorldState, reneged: np.ndarray, withdraws: dict, value: dict) -> None:
     if not reneged.any():
         return
     world.talks = np.where(reneged, Talks.COLLAPSED, world.talks).astype(np.int8)
     world.yongbyon_running = np.where(reneged, ~world.yongbyon_dismantled, world.yongbyon_running)
     world.inspected = np.where(reneged, False, world.inspected)
-    world.trust[:, :, reneged] *= COLLAPSE_TRUST
-    world.cooldown = np.where(reneged, model.dispositions.world.cooldown_months * 2, world.cooldown)
+    world.trust[:, :, reneged] *= model.dispositions.world.collapse_trust
     world.rebuff = np.where(reneged, 1.0, world.rebuff)
+    beliefs.learn_failure(model, world, reneged, 2.0)
     model.tracker.mark_first(model.tracker.first_collapse, reneged, model.month_index)
 
     def story(r: int) -> str:
-        side = "dprk" if not stays["dprk"][r] else "allies"
+        side = "dprk" if withdraws["dprk"][r] else "allies"
         return (
             f"the deal collapses: {model.negotiator(side).label} withdraws (its surplus from the deal {value[side][r]:+.2f}, "
             f"the other side's shortfall {world.shortfall[1 - SIDE[side]][r]:.2f}, perceived defection "
@@ -151,7 +173,7 @@ def _collapse(model: DiplomacyModel, world: WorldState, reneged: np.ndarray, sta
 
     model.log.add(
         "deal_collapsed", "dprk", reneged, story,
-        withdrawn_by=lambda r: "dprk" if not stays["dprk"][r] else "us",
+        withdrawn_by=lambda r: "dprk" if withdraws["dprk"][r] else "us",
         dprk_surplus=value["dprk"], us_surplus=value["allies"],
         dprk_shortfall=world.shortfall[0], us_shortfall=world.shortfall[1],
         dprk_defection=world.defection[0], us_defection=world.defection[1],

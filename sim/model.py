@@ -94,7 +94,8 @@ class DiplomacyModel(mesa.Model):
         self.month_index = 0
         self.world = initial_state(self.case, replicas)
         self.world.month = self.case.start
-        self.world.pressure = coercion.sanctions_pressure(self, self.world)
+        self.world.deterrence_scale = self.dispositions.world.deterrence_scale
+        coercion.settle_enforcement(self, self.world)
         first, last = calendar.year_of(self.case.start), calendar.year_of(self.case.end)
         self.tracker = OutcomeTracker(replicas, self.case.months, first, last)
         self.log = EventLog(min(replicas, 1 if record_events is None and replicas == 1 else record_events or 0))

@@ -1,15 +1,18 @@
 """The negotiation protocol: the talks state machine, offers, acceptance and walkouts.
 
 No contact -> talks -> agreement, with walkouts back to no contact (``DESIGN.md``, phase 4).
-Talks open only when each side's precondition is met by the other and each expects talking
-to beat its outside option. In talks each side proposes a package from its *concession
-ladder*: its policy's offers and demands, one step at a time at the pace of its strategy.
-The ladder is the negotiator's mandate (what its government has authorised); its valuation
-decides what it accepts (an offer worth more than its status quo and than what it is about
-to propose itself: the AC-next rule) and what it will sign of its own offers (nothing worth
-less than its status quo). When a side's deadline has passed, its mandate is
-exhausted, and the other's offer still falls short of its own asking by more than it
-tolerates, it walks out: no zone of agreement, as at Hanoi.
+Each month a side out of talks decides whether to talk, on its *belief* of what the other
+will accept (``sim/beliefs.py``) and what a deal would change in its outside option
+(``sim/outside_option.py``); a side whose precondition the other has not visibly met
+(``sim/preconditions.py``) talks only if talking is worth its audience cost. In talks each
+side proposes a package from its *concession ladder*: its policy's offers and demands, one
+step at a time at the pace of its strategy. The ladder is the negotiator's mandate; its
+valuation decides what it accepts (an offer worth more than its status quo and than what it
+is about to propose itself: the AC-next rule; one beyond its mandate or without a required
+demand costs it its audience cost) and what it signs of its own offers (nothing worth less
+than its status quo). When a side's deadline has passed, its mandate is exhausted, and the
+other's offer still falls short of its own asking by more than it tolerates, it walks out:
+no zone of agreement, as at Hanoi. Both sides learn from the failure.
 """
 
 from __future__ import annotations
@@ -19,20 +22,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import beliefs, preconditions
 from sim import concessions as c
 from sim.choice import choose, logistic
-from sim.state import SIDE, Talks, WorldState
-from sim.valuation import Context, schedule, status_quo, surplus
+from sim.outside_option import status_quo
+from sim.state import ACTOR_INDEX, SIDE, Talks, WorldState
+from sim.valuation import Context, schedule, surplus
 
 if TYPE_CHECKING:
     from sim.model import DiplomacyModel
 
 STRATEGY_EXPONENT = {"boulware": 0.3, "linear": 1.0, "conceder": 3.0}
 """Faratin et al. (1998) time-dependent tactics: concession share ``t ** (1 / beta)``."""
-FORMAT_PATIENCE = {"summit": 0.34, "bilateral": 1.0, "six_party": 1.5}
-"""Summits compress bargaining into days; six-party rounds stretch it."""
-BELIEF_TEMPERATURE = 0.3
-"""Each side's uncertainty about what the other will accept, when deciding to talk."""
+OTHER = {"dprk": "allies", "allies": "dprk"}
 
 
 @dataclass(frozen=True)
@@ -42,15 +44,17 @@ class Ladder:
     side: str
     packages: np.ndarray  # (K + 1, items)
     mandate: np.ndarray  # (items,): what this side is authorised to give
+    required: np.ndarray  # (items,): what it never drops from its own proposals
+    grid: np.ndarray  # (G, items): every package it could propose within its mandate
 
     @property
     def steps(self) -> int:
         return len(self.packages) - 1
 
-    def allows(self, packages: np.ndarray) -> np.ndarray:
-        """Which packages ask this side for nothing beyond its mandate (K,)."""
+    def beyond(self, packages: np.ndarray) -> np.ndarray:
+        """Which packages ask this side for more than its mandate, or lack a required demand (K,)."""
         own = c.IS_DPRK if self.side == "dprk" else ~c.IS_DPRK
-        return ~(packages & own & ~self.mandate).any(axis=1)
+        return (packages & own & ~self.mandate).any(axis=1) | (self.required & ~packages).any(axis=1)
 
 
 def ladder(side: str, offers: list[str], demands: list[str], required: list[str], opening: int) -> Ladder:
@@ -68,7 +72,9 @@ def ladder(side: str, offers: list[str], demands: list[str], required: list[str]
         if len(dropped) < len(droppable):
             dropped.append(droppable[len(dropped)])
             rows.append(c.mask(give[:n_give] + [d for d in keep if d not in dropped]))
-    return Ladder(side, np.array(rows, dtype=bool), c.mask(give))
+    grid = [c.mask(give[:n] + [d for d in keep if d not in droppable[:m]])
+            for n in range(len(give) + 1) for m in range(len(droppable) + 1)]
+    return Ladder(side, np.array(rows, dtype=bool), c.mask(give), c.mask(list(required)), np.array(grid, dtype=bool))
 
 
 def ladders(model: DiplomacyModel) -> dict[str, Ladder]:
@@ -87,44 +93,32 @@ def context(model: DiplomacyModel) -> Context:
     china = model.china
     return Context(
         sequencing=model.us.policy.sequencing,
+        proof_months=model.dispositions.world.proof_months,
         verification_demand=model.us.policy.verification,
         verification_limit=model.dprk.policy.verification_limit,
         mediation_trust=china.dispositions.mediation_trust if china.policy.chairs_talks else 0.0,
     )
 
 
-def preconditions_met(model: DiplomacyModel, world: WorldState) -> np.ndarray:
-    """Each side's precondition, met by the other (R,)."""
-    us, dprk = model.us.policy, model.dprk.policy
-    quiet = np.minimum(world.months_since_test, world.months_since_long_range) >= 6
-    frozen = ~world.yongbyon_running
-    us_ok = {
-        "none": np.ones(world.replicas, dtype=bool),
-        "moratorium": quiet,
-        "freeze": frozen,
-        "denuclearization_steps": frozen & world.inspected,
-    }[us.precondition]
-    offered = set(us.offers)
-    dprk_ok = {
-        "none": True,
-        "denuclearization_off_agenda": "denuclearization" not in us.demands,
-        "hostile_policy_end": bool(offered & {"partial_relief", "full_relief", "exercise_suspension"})
-        and us.sequencing != "disarm_first",
-    }[dprk.precondition]
-    return us_ok & dprk_ok
+def talks_value(model: DiplomacyModel, world: WorldState, side: str, lads: dict[str, Ladder], ctx: Context) -> np.ndarray:
+    """What ``side`` expects from talking (R,), on its beliefs, plus talking itself.
 
-
-def talks_value(model: DiplomacyModel, world: WorldState, side: str, own: Ladder, other: Ladder, ctx: Context) -> np.ndarray:
-    """What ``side`` expects from talking (R,): the best it can hope to sign, plus talking itself."""
-    other_side = "allies" if side == "dprk" else "dprk"
-    mine_last = own.packages[-1:]
-    hoped = surplus(model, world, side, other.packages[-1:], ctx)[:, 0]
-    believed_accept = logistic(surplus(model, world, other_side, mine_last, ctx)[:, 0] / BELIEF_TEMPERATURE)
-    own_hope = believed_accept * surplus(model, world, side, mine_last, ctx)[:, 0]
+    The best it believes it can sign: any package it could propose within its mandate,
+    weighted by its belief that the other accepts it, or the other's last concession, weighted
+    by its belief that the other will sign that. Offering more only adds packages to choose
+    from, so a side that offers more never values talking less."""
+    other = OTHER[side]
+    grid = lads[side].grid
+    mine = surplus(model, world, side, grid, ctx)
+    theirs = surplus(model, world, other, grid, ctx) - model.negotiator(other).dispositions.audience_cost * lads[other].beyond(grid)
+    own_best = (beliefs.acceptance(model, world, side, theirs) * mine).max(axis=1)
+    final = lads[other].packages[-1:]
+    signs_final = beliefs.acceptance(model, world, side, surplus(model, world, other, final, ctx))[:, 0]
+    hoped = signs_final * surplus(model, world, side, final, ctx)[:, 0]
     d = model.negotiator(side).dispositions
     summit = d.summit_prestige if model.us.policy.format == "summit" else 0.0
     recent = model.dispositions.world.relationship_bonus * (world.months_since_talks < 12)
-    return np.maximum(hoped, own_hope) + d.talk_benefit + summit + recent
+    return np.maximum(hoped, own_best) + d.talk_benefit + summit + recent
 
 
 def concession_level(model: DiplomacyModel, world: WorldState, side: str, lad: Ladder) -> np.ndarray:
@@ -142,43 +136,72 @@ def concession_level(model: DiplomacyModel, world: WorldState, side: str, lad: L
 
 
 def patience_months(model: DiplomacyModel) -> float:
-    """Months until a side's deadline: its last concession is due and it may walk out."""
-    return model.dispositions.world.patience_months * FORMAT_PATIENCE[model.us.policy.format]
+    """Months until a side's deadline: its last concession is due and it may walk out.
+
+    Summits compress bargaining into days; six-party rounds stretch it."""
+    w = model.dispositions.world
+    scale = {"summit": w.summit_patience, "bilateral": 1.0, "six_party": w.six_party_patience}[model.us.policy.format]
+    return w.patience_months * scale
 
 
 def negotiate(model: DiplomacyModel, world: WorldState) -> None:
     """Phase 4 of a month: open talks, exchange offers, sign, or walk out."""
-    rng_temp = model.dispositions.world.choice_temperature
     ctx = context(model)
     lads = ladders(model)
-    log = model.log
+    beliefs.forget(model, world)
+    _open_talks(model, world, lads, ctx)
+    _bargain(model, world, lads, ctx)
 
+
+def _open_talks(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladder], ctx: Context) -> None:
+    """Each side out of talks decides whether to talk; talks open where both do."""
     idle = (world.talks == Talks.NO_CONTACT) | (world.talks == Talks.COLLAPSED) | (world.talks == Talks.COMPLETED)
-    world.cooldown = np.maximum(world.cooldown - 1, 0)
-    can_open = idle & preconditions_met(model, world) & (world.cooldown == 0)
-    if can_open.any():
-        want = {}
-        for side, other in (("dprk", "allies"), ("allies", "dprk")):
-            value = talks_value(model, world, side, lads[side], lads[other], ctx)
-            want[side] = choose(model.rng, value, rng_temp)
-        world.talks_expected = (can_open & (want["dprk"] | want["allies"])).astype(float)
-        opened = can_open & want["dprk"] & want["allies"]
-        world.talks = np.where(opened, Talks.TALKS, world.talks).astype(np.int8)
-        world.months_in_talks = np.where(opened, 0, world.months_in_talks)
-        world.concession[:, opened] = 0.0
-        model.tracker.mark_first(model.tracker.first_talks, opened, model.month_index)
-        log.add("talks_opened", "us", opened, f"talks open ({model.us.policy.format})", format=model.us.policy.format)
-    else:
-        world.talks_expected = np.zeros(world.replicas)
+    world.talks_likely = np.zeros(world.replicas)
+    if not idle.any():
+        return
+    temp = model.dispositions.world.choice_temperature
+    met = preconditions.met(model, world)
+    value, chance, wants = {}, {}, {}
+    for side in lads:
+        value[side] = talks_value(model, world, side, lads, ctx)
+        waiving = model.negotiator(side).dispositions.audience_cost * ~met[side]
+        chance[side] = logistic((value[side] - waiving) / temp)
+        wants[side] = model.rng.random(world.replicas) < chance[side]
+    world.talks_likely = np.where(idle, chance["dprk"] * chance["allies"], 0.0)
+    opened = idle & wants["dprk"] & wants["allies"]
+    for side in lads:
+        if preconditions.binding(model, side):
+            _signal(model, world, side, opened & met[side])
+    world.talks = np.where(opened, Talks.TALKS, world.talks).astype(np.int8)
+    world.months_in_talks = np.where(opened, 0, world.months_in_talks)
+    world.concession[:, opened] = 0.0
+    model.tracker.mark_first(model.tracker.first_talks, opened, model.month_index)
+    if model.log.record:
+        _log_opening(model, world, idle, opened, met, wants, value)
 
+
+def _signal(model: DiplomacyModel, world: WorldState, side: str, where: np.ndarray) -> None:
+    """Meeting ``side``'s precondition was a costly signal: its trust in the other rises."""
+    me, other = (ACTOR_INDEX["dprk"], ACTOR_INDEX["us"]) if side == "dprk" else (ACTOR_INDEX["us"], ACTOR_INDEX["dprk"])
+    trust = world.trust[me, other]
+    world.trust[me, other] = np.where(where, trust + model.dispositions.world.signal_trust * (1.0 - trust), trust)
+
+
+def _bargain(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladder], ctx: Context) -> None:
+    """In talks: offers, acceptance (AC-next), signing, walkouts."""
+    rng_temp = model.dispositions.world.choice_temperature
+    log = model.log
     talking = world.talks == Talks.TALKS
     if not talking.any():
         return
     world.months_in_talks = world.months_in_talks + talking
     own = {side: surplus(model, world, side, lads[side].packages, ctx) for side in lads}
+    # the other's packages as each side values them, less its audience cost where one goes
+    # beyond its mandate or lacks a demand it required
     cross = {
-        "dprk": surplus(model, world, "dprk", lads["allies"].packages, ctx),
-        "allies": surplus(model, world, "allies", lads["dprk"].packages, ctx),
+        side: surplus(model, world, side, lads[OTHER[side]].packages, ctx)
+        - model.negotiator(side).dispositions.audience_cost * lads[side].beyond(lads[OTHER[side]].packages)
+        for side in lads
     }
     level = {side: concession_level(model, world, side, lads[side]) for side in lads}
     rows = np.arange(world.replicas)
@@ -189,13 +212,9 @@ def negotiate(model: DiplomacyModel, world: WorldState) -> None:
     }
     offered = {side: own[side][rows, level[side]] for side in lads}
     asking = {side: np.maximum(offered[side], 0.0) for side in lads}
-    # accept an offer within one's mandate and worth more than what one is about to propose
-    # oneself (AC-next); the proposer signs only what it values above its own status quo
-    within = {
-        "dprk": lads["dprk"].allows(lads["allies"].packages)[level["allies"]],
-        "allies": lads["allies"].allows(lads["dprk"].packages)[level["dprk"]],
-    }
-    accepts = {side: talking & within[side] & choose(model.rng, offer_to[side] - asking[side], rng_temp) for side in lads}
+    # accept an offer worth more than what one is about to propose oneself (AC-next); the
+    # proposer signs only what it values above its own status quo
+    accepts = {side: talking & choose(model.rng, offer_to[side] - asking[side], rng_temp) for side in lads}
     signed_allied = accepts["dprk"] & (offered["allies"] >= 0.0)
     signed_dprk = accepts["allies"] & (offered["dprk"] >= 0.0) & ~signed_allied
     signed = signed_allied | signed_dprk
@@ -215,8 +234,8 @@ def negotiate(model: DiplomacyModel, world: WorldState) -> None:
         walk |= talking & ~signed & deadline & exhausted & choose(model.rng, gap, rng_temp)
     if walk.any():
         world.talks = np.where(walk, Talks.NO_CONTACT, world.talks).astype(np.int8)
-        world.cooldown = np.where(walk, model.dispositions.world.cooldown_months, world.cooldown)
         world.rebuff = np.where(walk, 1.0, world.rebuff)
+        beliefs.learn_failure(model, world, walk, 1.0)
         model.tracker.walkouts += walk
         log.add(
             "walkout", "us", walk,
@@ -237,7 +256,7 @@ def sign(model: DiplomacyModel, world: WorldState, signed: np.ndarray, package: 
     world.talks = np.where(signed, Talks.AGREEMENT, world.talks).astype(np.int8)
     world.deal = np.where(signed[:, None], package, world.deal)
     world.deal_month = np.where(signed, world.month, world.deal_month)
-    world.schedule = np.where(signed[:, None], schedule(package, ctx.sequencing), world.schedule)
+    world.schedule = np.where(signed[:, None], schedule(package, ctx.sequencing, ctx.proof_months), world.schedule)
     world.progress[signed] = 0.0
     world.shortfall[:, signed] = 0.0
     world.defection[:, signed] = 0.0
@@ -275,3 +294,38 @@ def _log_offers(model: DiplomacyModel, world, talking, lads, level, offer_to) ->
             package=lambda r, side=side: c.items_in(lads[side].packages[level[side][r]]),
             value_to_other=offer_to[other],
         )
+
+
+DECLINE_REASONS = {
+    1: "the DPRK declines: its precondition ({dprk_pre}) is not met and talking is not worth dropping it",
+    2: "the US declines: its precondition ({us_pre}) is not met and talking is not worth dropping it",
+    3: "the DPRK declines: it expects nothing from talks worth more than no deal",
+    4: "the US declines: it expects nothing from talks worth more than no deal",
+}
+
+
+def _log_opening(model: DiplomacyModel, world: WorldState, idle, opened, met, wants, value) -> None:
+    """Talks opened (and any precondition dropped to open them), or declined and why.
+
+    A decline is told when its reason changes, not every month it repeats."""
+    waived = {side: opened & ~met[side] for side in met}
+    model.log.add(
+        "talks_opened", "us", opened,
+        lambda r: f"talks open ({model.us.policy.format})" + "".join(
+            f"; {who} drops its precondition ({model.negotiator(side).policy.precondition})"
+            for side, who in (("allies", "the US"), ("dprk", "the DPRK")) if waived[side][r]
+        ),
+        format=model.us.policy.format, waived=lambda r: [s for s in ("dprk", "allies") if waived[s][r]],
+    )
+    code = np.zeros(world.replicas, dtype=np.int8)
+    for side, pre_code, value_code in (("allies", 2, 4), ("dprk", 1, 3)):
+        no = idle & ~opened & ~wants[side]
+        code = np.where(no, np.where(met[side], value_code, pre_code), code)
+    told = (code > 0) & (code != world.decline_code)
+    world.decline_code = code
+    names = {"dprk_pre": model.dprk.policy.precondition, "us_pre": model.us.policy.precondition}
+    model.log.add(
+        "talks_declined", "dprk", told, lambda r: DECLINE_REASONS[int(code[r])].format(**names),
+        reason=lambda r: {1: "dprk_precondition", 2: "us_precondition", 3: "dprk_value", 4: "us_value"}[int(code[r])],
+        dprk_talks_value=value["dprk"], us_talks_value=value["allies"],
+    )

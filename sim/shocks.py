@@ -1,8 +1,10 @@
 """Exogenous shocks: what a scenario schedules from outside the negotiation.
 
 A new administration with a new policy, an intelligence finding that cuts trust (and reveals
-enrichment outside Yongbyon), a change in US-China rivalry. Shocks never set an outcome: they change policies, trust or rivalry, and the
-actors decide what follows.
+enrichment outside Yongbyon), a change in US-China rivalry. Shocks never set an outcome: they
+change policies, trust, beliefs or rivalry, and the actors decide what follows. A new policy
+of either negotiating side is news: old failures say less about new talks
+(``beliefs.fresh_start``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import beliefs
 from sim.scenario import IntelligenceShock, PolicyShock, RivalryShock
 from sim.state import ACTOR_INDEX, WorldState
 
@@ -24,6 +27,8 @@ def apply(model: DiplomacyModel, world: WorldState) -> None:
         if isinstance(shock, PolicyShock):
             actor = getattr(model, shock.actor)
             actor.set_policy(**shock.set)
+            if shock.actor in ("us", "dprk"):
+                beliefs.fresh_start(model, world)
             if "sanctions" in shock.set and shock.actor in world.unilateral:
                 world.unilateral[shock.actor] = np.full(world.replicas, float(shock.set["sanctions"]))
             text = f"{actor.label} changes policy: " + ", ".join(f"{k} = {v}" for k, v in shock.set.items())

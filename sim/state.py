@@ -57,7 +57,7 @@ class WorldState:
     un_level: np.ndarray
     unilateral: dict[str, np.ndarray]
     enforcement: np.ndarray
-    enforcement_boost: np.ndarray
+    alarm: np.ndarray  # China's proliferation alarm: recent tests and launches, fading
     pressure: np.ndarray
     rivalry: np.ndarray
     exercises: np.ndarray
@@ -70,7 +70,8 @@ class WorldState:
     talks: np.ndarray
     months_in_talks: np.ndarray
     months_since_talks: np.ndarray
-    cooldown: np.ndarray
+    pessimism: np.ndarray  # (2, R): log-odds each side discounts the other's acceptance by, learnt from failures
+    pressure_at_failure: np.ndarray  # (2, R): sanctions pressure at the last failure
     concession: np.ndarray  # (2, R): concession level of the DPRK and the allied side
     # the deal in force
     deal: np.ndarray  # (R, items) bool
@@ -79,11 +80,12 @@ class WorldState:
     progress: np.ndarray  # (R, items): share of one-off items delivered
     shortfall: np.ndarray  # (2, R): recent shortfall of each side, as the other sees it
     defection: np.ndarray  # (2, R): each side's perceived defection of the other
+    keeping: np.ndarray  # (2, R): each side kept its commitments last month (for the story)
 
     @property
     def capability_index(self) -> np.ndarray:
-        """0 with no warheads, near 1 past about 50: deterrence saturates."""
-        return 1.0 - np.exp(-self.warheads / 20.0)
+        """0 with no warheads, about 2/3 at ``deterrence_scale`` warheads: deterrence saturates."""
+        return 1.0 - np.exp(-self.warheads / self.deterrence_scale)
 
     @property
     def in_talks(self) -> np.ndarray:
@@ -105,7 +107,9 @@ class WorldState:
 
     # set each month by the model
     month: int = 0
-    talks_expected: np.ndarray | None = None
+    deterrence_scale: float = 20.0
+    talks_likely: np.ndarray | None = None  # chance that both sides choose to talk, this month
+    decline_code: np.ndarray | None = None  # why talks were last declined (for the story)
     deal_valued: np.ndarray | None = None
     moratorium: np.ndarray | None = None
     rebuff: np.ndarray | None = None  # 1 just after a walkout or a collapse, fading month by month
@@ -141,8 +145,8 @@ def initial_state(scenario: Scenario, replicas: int) -> WorldState:
         recent_launches=full(s.launches_last_year / 12.0),
         un_level=full(s.un_sanctions),
         unilateral={key: full(getattr(policies, key).sanctions) for key in ("us", "rok", "japan")},
-        enforcement=full(policies.china.enforcement),
-        enforcement_boost=zeros.copy(),
+        enforcement=full(0.5),
+        alarm=zeros.copy(),
         pressure=zeros.copy(),
         rivalry=full(s.rivalry),
         exercises=full(max(policies.us.exercises, 0.0)),
@@ -152,7 +156,8 @@ def initial_state(scenario: Scenario, replicas: int) -> WorldState:
         talks=full(Talks.NO_CONTACT, np.int8),
         months_in_talks=zeros.copy(),
         months_since_talks=full(s.months_since_talks),
-        cooldown=zeros.copy(),
+        pessimism=np.zeros((2, replicas)),
+        pressure_at_failure=np.zeros((2, replicas)),
         concession=np.zeros((2, replicas)),
         deal=np.zeros((replicas, concessions.N_ITEMS), dtype=bool),
         deal_month=full(0, np.int64),
@@ -160,7 +165,9 @@ def initial_state(scenario: Scenario, replicas: int) -> WorldState:
         progress=np.zeros((replicas, concessions.N_ITEMS)),
         shortfall=np.zeros((2, replicas)),
         defection=np.zeros((2, replicas)),
-        talks_expected=zeros.copy(),
+        keeping=np.ones((2, replicas), dtype=bool),
+        talks_likely=zeros.copy(),
+        decline_code=np.zeros(replicas, dtype=np.int8),
         deal_valued=zeros.copy(),
         moratorium=zeros.copy(),
         rebuff=zeros.copy(),

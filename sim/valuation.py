@@ -9,6 +9,10 @@ one's own first costly delivery is secured (exposure 0: one can still stop if it
 come); one that arrives later rests on trust (exposure 1), less what verification lets the US
 see in time. So disarm-first makes US promises worth little to the DPRK, relief-first makes
 DPRK promises worth little to the US, and action for action shares the risk.
+
+What an item is worth comes from the outside option it changes (``sim/outside_option.py``):
+relief is worth the pain of the pressure it lifts, disarming costs deterrence, assurances
+answer insecurity, and any deal spares part of the tension (``calm_value``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import concessions as c
+from sim.outside_option import calm_value
 from sim.state import DPRK, US, WorldState
 
 if TYPE_CHECKING:
@@ -32,18 +37,13 @@ NUCLEAR_STEPS = c.mask(["freeze", "inspections", "disablement", "dismantlement",
 """Items that bring verification with them."""
 
 
-PROOF_MONTHS = 12
-"""Under disarm-first (relief-first) sequencing, a continuing commitment such as a freeze must
-have been kept this long before the other side's deliveries begin."""
-
-
-def schedule(packages: np.ndarray, sequencing: str) -> np.ndarray:
+def schedule(packages: np.ndarray, sequencing: str, proof_months: float) -> np.ndarray:
     """Months after signing when each item's delivery starts, for each package (K, items).
 
     Action for action: each item at its own lead time. Disarm-first: the allies' items once the
-    DPRK's are done (one-off items delivered, continuing ones kept ``PROOF_MONTHS``);
+    DPRK's are done (one-off items delivered, continuing ones kept ``proof_months``);
     relief-first: the reverse."""
-    done_at = c.LEAD + np.where(c.IS_CONTINUING, PROOF_MONTHS, c.DURATION)
+    done_at = c.LEAD + np.where(c.IS_CONTINUING, proof_months, c.DURATION)
     dprk_done = np.where(packages & c.IS_DPRK, done_at, 0.0).max(axis=-1, keepdims=True)
     allied_done = np.where(packages & ~c.IS_DPRK, done_at, 0.0).max(axis=-1, keepdims=True)
     start = np.broadcast_to(c.LEAD, packages.shape).astype(float)
@@ -59,6 +59,7 @@ class Context:
     """What valuations need besides the world: the policies in force."""
 
     sequencing: str
+    proof_months: float
     verification_demand: float
     verification_limit: float
     mediation_trust: float
@@ -71,12 +72,18 @@ Term = tuple[np.ndarray, np.ndarray | float]
 def dprk_terms(model: DiplomacyModel, world: WorldState) -> tuple[list[Term], list[Term]]:
     """The DPRK's worth of what it receives and (negative) of what it gives.
 
-    Relief is worth what sanctions cost now (``pressure``); giving up more capability costs
-    more (``capability_cost``); Yongbyon items cost only Yongbyon's share of production."""
+    Relief is worth the pain of the pressure it lifts (``sanctions_pain``), assurances more
+    the more insecure it is (``security_fear``); giving up capability costs deterrence
+    (``deterrent_value``); Yongbyon items cost only Yongbyon's share of production."""
     d = model.dprk.dispositions
     values, costs = d.vector(d.values) * ~c.IS_DPRK, -d.vector(d.costs) * c.IS_DPRK
-    received = [(values * ~c.SCALES_WITH_PRESSURE, 1.0), (values * c.SCALES_WITH_PRESSURE, world.pressure)]
-    given = _capability_terms(costs, 1.0 + d.capability_cost * world.capability_index, yongbyon_share(world))
+    plain = ~c.SCALES_WITH_PRESSURE & ~c.SCALES_WITH_TENSION
+    received = [
+        (values * plain, 1.0),
+        (values * c.SCALES_WITH_PRESSURE + d.sanctions_pain * c.RELIEF_SHARE, world.pressure),
+        (values * c.SCALES_WITH_TENSION, 1.0 + d.security_fear * world.tension),
+    ]
+    given = _capability_terms(costs, 1.0 + d.deterrent_value * world.capability_index, yongbyon_share(world))
     return received, given
 
 
@@ -99,12 +106,16 @@ def _capability_terms(worth: np.ndarray, larger: np.ndarray, share: np.ndarray) 
 def us_terms(model: DiplomacyModel, world: WorldState) -> tuple[list[Term], list[Term]]:
     """The US's worth of what it receives (DPRK steps) and (negative) of what it gives.
 
-    Disarming a larger arsenal is worth more; Yongbyon items are worth Yongbyon's share of
-    production; relief costs the leverage that sanctions give now (``pressure``)."""
+    Limiting a larger arsenal is worth more (``threat_weight``); Yongbyon items are worth
+    Yongbyon's share of production; relief costs the leverage that sanctions give now, less
+    what maintaining them costs the US and its allies (``pressure_cost``)."""
     d = model.us.dispositions
     values, costs = d.vector(d.values) * c.IS_DPRK, -d.vector(d.costs) * ~c.IS_DPRK
-    received = _capability_terms(values, 1.0 + world.capability_index, yongbyon_share(world))
-    given = [(costs * ~c.SCALES_WITH_PRESSURE, 1.0), (costs * c.SCALES_WITH_PRESSURE, world.pressure)]
+    received = _capability_terms(values, 1.0 + d.threat_weight * world.capability_index, yongbyon_share(world))
+    given = [
+        (costs * ~c.SCALES_WITH_PRESSURE, 1.0),
+        (costs * c.SCALES_WITH_PRESSURE + d.pressure_cost * c.RELIEF_SHARE, world.pressure),
+    ]
     return received, given
 
 
@@ -115,7 +126,7 @@ def _terms(model: DiplomacyModel, world: WorldState, side: str) -> tuple[list[Te
 def surplus(model: DiplomacyModel, world: WorldState, side: str, packages: np.ndarray, ctx: Context) -> np.ndarray:
     """Gain over the status quo (R, K) for ``side`` of each of K packages offered to every replica."""
     packages = np.atleast_2d(packages)
-    start = schedule(packages, ctx.sequencing)
+    start = schedule(packages, ctx.sequencing, ctx.proof_months)
     full, at_risk, given = _weights(model, side, packages, start, ctx)
     received_terms, given_terms = _terms(model, world, side)
     distrust = 1.0 - _trust(world, side, ctx)
@@ -124,7 +135,8 @@ def surplus(model: DiplomacyModel, world: WorldState, side: str, packages: np.nd
         return sum(np.multiply.outer(np.broadcast_to(m, world.replicas), weights @ w) for w, m in terms)
 
     value = total(received_terms, full) - distrust[:, None] * total(received_terms, at_risk) + total(given_terms, given)
-    return value - _verification_penalty(model, side, packages, ctx)[None, :]
+    calm = np.multiply.outer(calm_value(model, world, side), packages.any(axis=1))
+    return value + calm - _verification_penalty(model, side, packages, ctx)[None, :]
 
 
 def deal_surplus(model: DiplomacyModel, world: WorldState, side: str, ctx: Context) -> np.ndarray:
@@ -137,7 +149,7 @@ def deal_surplus(model: DiplomacyModel, world: WorldState, side: str, ctx: Conte
         return sum(m * (weights @ w) for w, m in terms)
 
     value = total(received_terms, full) - distrust * total(received_terms, at_risk) + total(given_terms, given)
-    return value - _verification_penalty(model, side, world.deal, ctx)
+    return value + calm_value(model, world, side) - _verification_penalty(model, side, world.deal, ctx)
 
 
 def _weights(model: DiplomacyModel, side: str, packages: np.ndarray, start: np.ndarray, ctx: Context):
@@ -169,11 +181,4 @@ def _verification_penalty(model: DiplomacyModel, side: str, packages: np.ndarray
     return model.dprk.dispositions.verification_aversion * excess * packages[:, NUCLEAR_STEPS].any(axis=1)
 
 
-def status_quo(model: DiplomacyModel, world: WorldState, side: str) -> np.ndarray:
-    """Worth of no deal: what a package's value is told against in the story."""
-    if side == "dprk":
-        return model.dprk.status_quo(world)
-    return -model.us.dispositions.threat_weight * world.capability_index
-
-
-__all__ = ["Context", "deal_surplus", "schedule", "status_quo", "surplus"]
+__all__ = ["Context", "deal_surplus", "schedule", "surplus"]

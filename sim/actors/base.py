@@ -7,7 +7,7 @@ values for every scenario (``sim/dispositions.yaml``) and are never set per case
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import mesa
 import numpy as np
@@ -21,6 +21,15 @@ if TYPE_CHECKING:
 Strategy = Literal["boulware", "linear", "conceder", "tit_for_tat"]
 """Concession strategies (Faratin, Sierra and Jennings 1998): Boulware holds out until
 late, a conceder gives early, linear in between; tit-for-tat mirrors the other side."""
+
+
+def disposition(low: float, high: float, description: str, source: str, *, strict_low: bool = False) -> Any:
+    """A behavioural number: bounds (the calibration's prior range), what it means, where it comes from.
+
+    Every disposition is declared through this, so the bounds and the source of each can be
+    read back (``sim.dispositions.catalogue``) by the calibration, the docs and the tests."""
+    bound = {"gt": low} if strict_low else {"ge": low}
+    return Field(**bound, le=high, description=description, json_schema_extra={"source": source, "low": low, "high": high})
 
 
 class Record(BaseModel):
@@ -53,13 +62,22 @@ class NegotiatorDispositions(Record):
 
     values: dict[str, float] = Field(description="worth of receiving each item (status quo = 0)")
     costs: dict[str, float] = Field(description="cost of giving each item")
-    talk_benefit: float = Field(ge=-1, le=1, description="worth of talking in itself")
-    summit_prestige: float = Field(ge=0, le=1, description="extra worth of a leaders' summit")
-    stay_bias: float = Field(ge=-1, le=2, description="reluctance to renege on a signed deal")
-    reciprocity: float = Field(ge=0, le=5, description="weight of the other side's shortfall")
-    defection_tolerance: float = Field(gt=0, le=10, description="perceived defection that ends a deal")
-    trust_learning: float = Field(ge=0, le=1, description="monthly step of trust toward observed compliance")
-    walkout_gap: float = Field(ge=0, le=2, description="deficit of the best offer it tolerates at the end of its concessions")
+    talk_benefit: float = disposition(-1, 1, "worth of talking in itself (a month's contact, against none)",
+                                      "DESIGN.md: talks open when the expected value of talking beats the outside option")
+    summit_prestige: float = disposition(0, 1, "extra worth of a leaders' summit",
+                                         "history/cases.md 4-5: summits held for their own sake (Singapore, Hanoi)")
+    stay_bias: float = disposition(-1, 2, "reluctance to renege on a signed deal (reputation, sunk costs)",
+                                   "Fearon (1995) on commitment; the 1994 freeze kept eight years")
+    reciprocity: float = disposition(0, 5, "weight of the other side's recent shortfall in keeping a deal",
+                                     "Axelrod (1984) reciprocity; fuel oil 'often late' (history/cases.md 1)")
+    defection_tolerance: float = disposition(0, 10, "perceived defection that ends a deal", "DESIGN.md phase 5",
+                                             strict_low=True)
+    trust_learning: float = disposition(0, 1, "monthly step of trust toward observed compliance",
+                                        "DESIGN.md phase 5: a reinforcement update of trust")
+    walkout_gap: float = disposition(0, 2, "deficit of the best offer it tolerates at its deadline before walking out",
+                                     "Hanoi 2019: the US walked out with no zone of agreement (history/cases.md 5)")
+    audience_cost: float = disposition(0, 2, "cost of dropping a precondition or a required demand, or of signing beyond its mandate",
+                                       "Fearon (1994) audience costs; Putnam (1988) two-level games")
 
     @field_validator("values", "costs")
     @classmethod

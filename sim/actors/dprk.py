@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from sim.actors.base import Actor, NegotiatorDispositions, NegotiatorPolicy
+from sim.actors.base import Actor, NegotiatorDispositions, NegotiatorPolicy, disposition
 from sim.choice import logistic
 
 if TYPE_CHECKING:
@@ -28,39 +28,56 @@ Precondition = Literal["none", "denuclearization_off_agenda", "hostile_policy_en
 (the 2015-2016 peace-treaty proposal, seed article 004); end its "hostile policy" first
 (relief or suspended exercises on offer before contact)."""
 
-TESTS_TO_MATURITY = 6
-"""Six tests (2006-2017) completed the programme's need to test: none since through 2025."""
-
-
 class DPRKPolicy(NegotiatorPolicy):
     precondition: Precondition = Field("none", description="what the US must do before talks")
     verification_limit: float = Field(0.5, ge=0, le=1, description="most intrusive verification it accepts")
 
 
 class DPRKDispositions(NegotiatorDispositions):
-    deterrent_value: float = Field(ge=0, le=5, description="status quo worth of full capability")
-    sanctions_pain: float = Field(ge=0, le=5, description="worth lost at full sanctions pressure")
-    security_fear: float = Field(ge=0, le=5, description="worth lost at full tension")
-    capability_cost: float = Field(ge=0, le=5, description="extra cost of disarming, per unit of capability")
-    verification_aversion: float = Field(ge=0, le=5, description="cost per unit of verification beyond its limit")
-    launch_rate: float = Field(ge=0, le=10, description="short-range launches a month at baseline")
-    launch_capability: float = Field(ge=0, le=5, description="log-rate growth of launches per unit of capability")
-    launch_saturation: float = Field(ge=0, le=10, description="damping of launches by the recent rate (a test campaign ends)")
-    long_range_logit: float = Field(ge=-15, le=5, description="monthly logit of a long-range launch at baseline")
-    test_logit: float = Field(ge=-15, le=5, description="monthly logit of a nuclear test at baseline")
-    push_ignored: float = Field(ge=0, le=5, description="provocation drive from being ignored")
-    ignored_months: float = Field(gt=0, le=120, description="months without talks or a deal at which being ignored counts in full")
-    push_pressure: float = Field(ge=0, le=5, description="provocation drive from sanctions pressure")
-    push_leverage: float = Field(ge=0, le=5, description="provocation drive just before talks")
-    push_rebuff: float = Field(ge=0, le=5, description="provocation drive just after talks break down or a deal collapses")
-    rebuff_memory: float = Field(ge=0, le=1, description="monthly persistence of that drive")
-    need_weight: float = Field(ge=0, le=15, description="drive from the technical need to test")
-    test_material: float = Field(gt=0, le=50, description="warheads' worth of material at which the need to test is full")
-    push_exercises: float = Field(ge=0, le=5, description="provocation drive from joint exercises at full scale")
-    restraint_engagement: float = Field(ge=0, le=5, description="restraint while South Korea engages")
-    restraint_talks: float = Field(ge=0, le=10, description="restraint while talks are under way")
-    restraint_deal: float = Field(ge=0, le=10, description="restraint under a deal it values")
-    moratorium_weight: float = Field(ge=0, le=10, description="restraint from a moratorium it signed")
+    # the outside option (sim/outside_option.py)
+    deterrent_value: float = disposition(0, 5, "worth of its deterrent at full capability; what disarming costs it",
+                                         "seed article 000: the programmes are 'crucial bargaining chips ... and a means of preventing military attack'")
+    sanctions_pain: float = disposition(0, 5, "worth lost to sanctions at full pressure; what relief gives back",
+                                        "seed article 004: sanctions on the trade that is nine tenths with China")
+    security_fear: float = disposition(0, 5, "worth lost to insecurity at full tension; what a deal's calm and assurances give",
+                                       "seed article 004: exercises are 'a thinly veiled rehearsal for war'")
+    verification_aversion: float = disposition(0, 5, "cost per unit of verification demanded beyond its limit",
+                                               "history/cases.md 2: no written protocol with sampling (2008-12)")
+    # provocations (coercion phase)
+    launch_rate: float = disposition(0, 10, "short-range launches a month at baseline", "history/cases.md: CNS launch counts")
+    launch_capability: float = disposition(0, 5, "log-rate growth of launches per unit of capability",
+                                           "history/cases.md: single figures a year 2006-2009, 15-69 a year 2014-2022")
+    launch_saturation: float = disposition(0, 10, "damping of launches by the recent rate (a test campaign ends)",
+                                           "history/cases.md: launch years come in campaigns")
+    campaign_memory: float = disposition(0.5, 0.99, "monthly persistence of the recent launch rate",
+                                         "a campaign's memory of about a year (history/cases.md launch counts)")
+    long_range_logit: float = disposition(-15, 5, "monthly logit of a long-range launch at baseline", "history/cases.md launch record")
+    test_logit: float = disposition(-15, 5, "monthly logit of a nuclear test at baseline", "history/cases.md test record")
+    push_ignored: float = disposition(0, 5, "provocation drive from being ignored", "DESIGN.md phase 3")
+    ignored_months: float = disposition(1, 120, "months without talks or a deal at which being ignored counts in full",
+                                        "DESIGN.md phase 3")
+    push_pressure: float = disposition(0, 5, "provocation drive from sanctions pressure", "DESIGN.md phase 3")
+    push_leverage: float = disposition(0, 5, "provocation drive when talks are likely to open soon (leverage)", "DESIGN.md phase 3")
+    push_rebuff: float = disposition(0, 5, "provocation drive just after talks break down or a deal collapses",
+                                     "history/cases.md: launches resumed 2019-05 after Hanoi; a test after 2008-12")
+    rebuff_memory: float = disposition(0, 1, "monthly persistence of that drive", "history/cases.md 2, 5")
+    push_tension: float = disposition(0, 5, "provocation drive from tension: insecurity answered by demonstration",
+                                      "Jervis (1978) security dilemma")
+    need_weight: float = disposition(0, 15, "drive from the technical need to test", "DESIGN.md phase 3")
+    test_material: float = disposition(0.5, 50, "warheads' worth of material at which the need to test is full",
+                                       "history/cases.md: first test (2006-10) after the 2003 rods were reprocessed")
+    design_tests: float = disposition(1, 15, "nuclear tests a weapons design needs before the need to test fades",
+                                      "declared programmes tested 2 to 6 times (India, Pakistan) before stopping")
+    retest_months: float = disposition(1, 60, "months after a test or flight at which the need to test again is full",
+                                       "history/cases.md: tests 2006 to 2017 at intervals of 8 to 40 months")
+    maturity_per_flight: float = disposition(0, 1, "share of the missile programme proven by one long-range flight",
+                                             "history/cases.md: ICBM flown three times in 2017, none since through 2021")
+    push_exercises: float = disposition(0, 5, "provocation drive from joint exercises at full scale",
+                                        "history/cases.md 3: offer to suspend tests if exercises stopped (2015-01-10)")
+    restraint_engagement: float = disposition(0, 5, "restraint while South Korea engages", "history/cases.md: no launch in 2007 or 2018")
+    restraint_talks: float = disposition(0, 10, "restraint while talks are under way", "DESIGN.md phase 3")
+    restraint_deal: float = disposition(0, 10, "restraint under a deal it values", "history/cases.md 1: no test 1994-2003")
+    moratorium_weight: float = disposition(0, 10, "restraint from a moratorium it signed", "history/cases.md 4: test halt 2018-04")
 
 
 @dataclass
@@ -78,11 +95,6 @@ class DPRK(Actor):
     Policy = DPRKPolicy
     Dispositions = DPRKDispositions
 
-    def status_quo(self, world: WorldState) -> np.ndarray:
-        """Worth of no deal: deterrence from capability, minus sanctions and insecurity."""
-        d = self.dispositions
-        return d.deterrent_value * world.capability_index - d.sanctions_pain * world.pressure - d.security_fear * world.tension
-
     def provocation_drive(self, world: WorldState) -> np.ndarray:
         """The shared push toward provocation (log-rate / logit units).
 
@@ -93,13 +105,17 @@ class DPRK(Actor):
         offered to suspend tests if exercises stopped; seed article 004: the exercises are
         "a thinly veiled rehearsal for war"), and South Korea's engagement restrains (the
         Sunshine years and 2018: inter-Korean projects and summits the DPRK would lose; no
-        launch in 2007 or 2018, a record 69 in 2022 once Seoul turned to pressure)."""
+        launch in 2007 or 2018, a record 69 in 2022 once Seoul turned to pressure). Tension
+        pushes (the security dilemma: insecurity is answered by demonstrating the deterrent).
+        Leverage pushes in proportion to the chance that talks open soon (``talks_likely``:
+        both sides' wish to talk, not one side's alone)."""
         d = self.dispositions
         engaged = d.restraint_engagement if self.model.rok.engaging else 0.0
         return (
             d.push_ignored * np.minimum(1.0, world.months_since_talks / d.ignored_months)
             + d.push_pressure * world.pressure
-            + d.push_leverage * world.talks_expected
+            + d.push_leverage * world.talks_likely
+            + d.push_tension * world.tension
             + d.push_exercises * world.exercises
             + d.push_rebuff * world.rebuff
             - d.restraint_talks * world.in_talks
@@ -113,13 +129,14 @@ class DPRK(Actor):
         The need is full once the stock reaches ``test_material`` warheads' worth: no test
         with the one or two weapons' worth of 1994-2003, the first (2006-10-09) after the
         8,000 rods of 2003 ('enough for 5 or 6 more') were reprocessed (``history/cases.md``)."""
-        remaining = np.clip(1.0 - world.tests_done / TESTS_TO_MATURITY, 0.0, 1.0)
-        material = np.minimum(1.0, world.material / self.dispositions.test_material)
-        return remaining * material * np.minimum(1.0, world.months_since_test / 24.0)
+        d = self.dispositions
+        remaining = np.clip(1.0 - world.tests_done / d.design_tests, 0.0, 1.0)
+        material = np.minimum(1.0, world.material / d.test_material)
+        return remaining * material * np.minimum(1.0, world.months_since_test / d.retest_months)
 
     def launch_need(self, world: WorldState) -> np.ndarray:
         """Need for long-range flight tests: an immature missile, not flown lately."""
-        return (1.0 - world.missile_maturity) * np.minimum(1.0, world.months_since_long_range / 24.0)
+        return (1.0 - world.missile_maturity) * np.minimum(1.0, world.months_since_long_range / self.dispositions.retest_months)
 
     def choose_provocations(self, world: WorldState) -> Provocations:
         """This month's short-range launches (Poisson), long-range launch and nuclear test.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.actors.base import Actor, Record
+from sim.actors.base import Actor, Record, disposition
 
 
 class JapanPolicy(Record):
@@ -20,7 +20,8 @@ class JapanPolicy(Record):
 
 
 class JapanDispositions(Record):
-    sanctions_response: float = Field(ge=0, le=1, description="measures added after a test or launch")
+    sanctions_response: float = disposition(0, 1, "measures added after a test or launch",
+                                            "history/cases.md: import and port ban 2006-10, remittances 2016-02")
 
 
 class Japan(Actor):

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from sim.actors.base import Actor, Record
+from sim.actors.base import Actor, Record, disposition
 
 
 class SouthKoreaPolicy(Record):
@@ -22,8 +22,10 @@ class SouthKoreaPolicy(Record):
 
 
 class SouthKoreaDispositions(Record):
-    sanctions_response: float = Field(ge=0, le=1, description="measures added after a test, under pressure stance")
-    engagement_calm: float = Field(ge=0, le=0.2, description="monthly tension removed by engagement")
+    sanctions_response: float = disposition(0, 1, "measures added after a test, under a pressure stance",
+                                            "history/cases.md 3: Kaesong closed 2016-02-10 after the January test")
+    engagement_calm: float = disposition(0, 0.2, "monthly tension removed by engagement",
+                                         "history/cases.md: Sunshine years and the 2018 inter-Korean summits")
 
 
 class SouthKorea(Actor):

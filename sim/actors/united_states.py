@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from sim.actors.base import Actor, NegotiatorDispositions, NegotiatorPolicy
+from sim.actors.base import Actor, NegotiatorDispositions, NegotiatorPolicy, disposition
 
 Precondition = Literal["none", "moratorium", "freeze", "denuclearization_steps"]
 """What the DPRK must already have done before the US will talk: nothing; no nuclear test
@@ -35,12 +35,22 @@ class USPolicy(NegotiatorPolicy):
     format: Format = Field("bilateral", description="bilateral, summit (leaders) or six_party (China chairs)")
     exercises: float = Field(0.5, ge=0, le=1, description="scale of joint exercises")
     rhetoric: float = Field(0.3, ge=0, le=1, description="hostility of public rhetoric")
+    china_inducement: float = Field(0.0, ge=0, le=1, description="what the US offers China for enforcing sanctions (trade, THAAD)")
 
 
 class USDispositions(NegotiatorDispositions):
-    threat_weight: float = Field(ge=0, le=5, description="cost of DPRK capability in the status quo")
-    sanctions_response: float = Field(ge=0, le=1, description="sanctions added after a nuclear test")
-    exercise_response: float = Field(ge=0, le=1, description="exercises added after a test or launch")
+    # the outside option (sim/outside_option.py)
+    threat_weight: float = disposition(0, 5, "cost of DPRK capability in the status quo; what limiting it is worth",
+                                       "seed article 000: ICBMs able to reach the US mainland")
+    crisis_aversion: float = disposition(0, 5, "worth lost to the risk of a crisis at full tension; what a deal's calm gives",
+                                         "Fearon (1995): costs of conflict widen the bargaining range; the 1994 crisis")
+    pressure_cost: float = disposition(0, 1, "share of the leverage of sanctions that maintaining them costs the US and its allies",
+                                       "seed article 000: sanctions enforcement strains relations with China")
+    # answers to provocations (coercion phase)
+    sanctions_response: float = disposition(0, 1, "sanctions added after a nuclear test", "history/cases.md: measures after each test")
+    exercise_response: float = disposition(0, 1, "exercises added after a test or launch", "history/cases.md 3: 'the largest ever' (2016)")
+    exercise_tension: float = disposition(0, 1, "exercises added at full tension: the allies' side of the security dilemma",
+                                          "Jervis (1978) security dilemma")
 
 
 class UnitedStates(Actor):

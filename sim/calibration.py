@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.dispositions import DISPOSITIONS_FILE, calibrated_values
+from sim.dispositions import DISPOSITIONS_FILE, calibrated_values, catalogue
 from sim.fidelity import CaseFit, fit_case, observed_cases
 from sim.model import DiplomacyModel
 from sim.scenario import Scenario, load_scenario
@@ -50,30 +50,26 @@ class Parameter:
         return ".".join(self.path)
 
 
-PARAMETERS: tuple[Parameter, ...] = (
-    Parameter(("dprk", "test_logit"), -12.0, -4.0, "baseline monthly logit of a nuclear test"),
-    Parameter(("dprk", "need_weight"), 1.0, 12.0, "drive from the technical need to test"),
-    Parameter(("dprk", "test_material"), 4.0, 20.0, "warheads' worth of material at which the need to test is full"),
-    Parameter(("dprk", "launch_rate"), 0.2, 3.0, "short-range launches a month at baseline"),
-    Parameter(("dprk", "launch_capability"), 0.0, 4.0, "growth of the launch rate with the force"),
-    Parameter(("dprk", "launch_saturation"), 0.0, 3.0, "damping of launches by the recent rate"),
-    Parameter(("dprk", "push_ignored"), 0.0, 3.0, "provocation drive from being ignored"),
-    Parameter(("dprk", "ignored_months"), 12.0, 60.0, "months without talks at which being ignored counts in full"),
-    Parameter(("dprk", "push_pressure"), 0.0, 4.0, "provocation drive from sanctions pressure"),
-    Parameter(("dprk", "push_leverage"), 0.0, 2.0, "provocation drive just before talks"),
-    Parameter(("dprk", "push_rebuff"), 0.0, 3.0, "provocation drive just after a walkout or a collapse"),
-    Parameter(("dprk", "rebuff_memory"), 0.5, 0.97, "monthly persistence of that drive"),
-    Parameter(("dprk", "push_exercises"), 0.0, 3.0, "provocation drive from joint exercises"),
-    Parameter(("dprk", "restraint_engagement"), 0.0, 3.0, "restraint while South Korea engages"),
-    Parameter(("dprk", "restraint_talks"), 0.0, 6.0, "restraint while talks are under way"),
-    Parameter(("dprk", "restraint_deal"), 0.0, 6.0, "restraint under a deal the DPRK values"),
-    Parameter(("dprk", "verification_aversion"), 0.2, 3.0, "DPRK cost of verification beyond its limit"),
-    Parameter(("dprk", "stay_bias"), -0.5, 1.0, "DPRK reluctance to renege on a signed deal"),
-    Parameter(("us", "values", "test_moratorium"), 0.05, 0.5, "US worth of a test moratorium"),
-    Parameter(("china", "consent_base"), -5.0, 1.0, "China's logit of consenting to a resolution"),
-    Parameter(("china", "consent_per_test"), 1.0, 9.0, "China's added consent after a nuclear test"),
-    Parameter(("world", "patience_months"), 2.0, 12.0, "months a side takes to reach its last concession"),
+FITTED: tuple[str, ...] = (
+    "world.choice_temperature", "world.patience_months", "world.failure_lesson", "world.belief_memory", "world.deal_calm",
+    "dprk.test_logit", "dprk.need_weight", "dprk.test_material", "dprk.launch_rate", "dprk.launch_capability",
+    "dprk.launch_saturation", "dprk.push_ignored", "dprk.ignored_months", "dprk.push_pressure", "dprk.push_leverage",
+    "dprk.push_rebuff", "dprk.rebuff_memory", "dprk.push_exercises", "dprk.push_tension", "dprk.restraint_engagement",
+    "dprk.restraint_talks", "dprk.restraint_deal", "dprk.verification_aversion", "dprk.stay_bias", "dprk.audience_cost",
+    "dprk.defection_tolerance", "dprk.sanctions_pain",
+    "us.audience_cost", "us.defection_tolerance", "us.crisis_aversion", "us.stay_bias",
+    "china.consent_base", "china.consent_per_test", "china.stance_weight", "china.enforcement_base", "china.collapse_fear",
 )
+"""The dispositions the calibration fits, each within its prior bounds (``sim.dispositions.catalogue``)."""
+
+
+def _fitted_parameters() -> tuple[Parameter, ...]:
+    entries = {entry.name: entry for entry in catalogue()}
+    items = (Parameter(("us", "values", "test_moratorium"), 0.05, 0.5, "US worth of a test moratorium"),)
+    return tuple(Parameter(entries[n].path, entries[n].low, entries[n].high, entries[n].description) for n in FITTED) + items
+
+
+PARAMETERS: tuple[Parameter, ...] = _fitted_parameters()
 
 
 def current_vector(parameters: tuple[Parameter, ...] = PARAMETERS) -> np.ndarray:

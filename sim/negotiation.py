@@ -106,7 +106,8 @@ def talks_value(model: DiplomacyModel, world: WorldState, side: str, lads: dict[
     The best it believes it can sign: any package it could propose within its mandate,
     weighted by its belief that the other accepts it, or the other's last concession, weighted
     by its belief that the other will sign that. Offering more only adds packages to choose
-    from, so a side that offers more never values talking less."""
+    from, so a side that offers more never values talking less. What talking is worth in
+    itself (contact, a summit's prestige) shrinks with the prospects that failures taught it."""
     other = OTHER[side]
     grid = lads[side].grid
     mine = surplus(model, world, side, grid, ctx)
@@ -118,7 +119,8 @@ def talks_value(model: DiplomacyModel, world: WorldState, side: str, lads: dict[
     d = model.negotiator(side).dispositions
     summit = d.summit_prestige if model.us.policy.format == "summit" else 0.0
     recent = model.dispositions.world.relationship_bonus * (world.months_since_talks < 12)
-    return np.maximum(hoped, own_best) + d.talk_benefit + summit + recent
+    prospects = 2.0 * logistic(-beliefs.pessimism(model, world, side))  # 1 before any failure, less after
+    return np.maximum(hoped, own_best) + (d.talk_benefit + summit + recent) * prospects
 
 
 def concession_level(model: DiplomacyModel, world: WorldState, side: str, lad: Ladder) -> np.ndarray:
@@ -256,6 +258,7 @@ def sign(model: DiplomacyModel, world: WorldState, signed: np.ndarray, package: 
     world.talks = np.where(signed, Talks.AGREEMENT, world.talks).astype(np.int8)
     world.deal = np.where(signed[:, None], package, world.deal)
     world.deal_month = np.where(signed, world.month, world.deal_month)
+    world.deals_signed += 1
     world.schedule = np.where(signed[:, None], schedule(package, ctx.sequencing, ctx.proof_months), world.schedule)
     world.progress[signed] = 0.0
     world.shortfall[:, signed] = 0.0

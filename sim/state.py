@@ -6,7 +6,7 @@ replica or ten thousand; every mechanism reads and writes whole arrays.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
@@ -108,6 +108,8 @@ class WorldState:
     # set each month by the model
     month: int = 0
     deterrence_scale: float = 20.0
+    deals_signed: int = 0  # months in which some replica signed: the version of ``deal`` and ``schedule``
+    deal_weights: dict = field(default_factory=dict)  # valuation weights of the deals in force, per version
     talks_likely: np.ndarray | None = None  # chance that both sides choose to talk, this month
     decline_code: np.ndarray | None = None  # why talks were last declined (for the story)
     deal_valued: np.ndarray | None = None

@@ -141,7 +141,11 @@ def surplus(model: DiplomacyModel, world: WorldState, side: str, packages: np.nd
 
 def deal_surplus(model: DiplomacyModel, world: WorldState, side: str, ctx: Context) -> np.ndarray:
     """Gain over the status quo (R,) for ``side`` of each replica's own deal, on its own schedule."""
-    full, at_risk, given = _weights(model, side, world.deal, world.schedule, ctx)
+    key = (side, ctx, world.deals_signed)
+    if key not in world.deal_weights:  # deals and their schedules change only when one is signed
+        world.deal_weights = {k: v for k, v in world.deal_weights.items() if k[2] == world.deals_signed}
+        world.deal_weights[key] = _weights(model, side, world.deal, world.schedule, ctx)
+    full, at_risk, given = world.deal_weights[key]
     received_terms, given_terms = _terms(model, world, side)
     distrust = 1.0 - _trust(world, side, ctx)
 

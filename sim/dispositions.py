@@ -25,8 +25,8 @@ DISPOSITIONS_FILE = Path(__file__).with_name("dispositions.yaml")
 class WorldDispositions(Record):
     """Constants of the world rather than of one actor."""
 
-    choice_temperature: float = disposition(0.01, 1, "logit temperature of every negotiating decision (talk, accept, walk out, stay)",
-                                            "McKelvey and Palfrey (1995) quantal response", strict_low=True)
+    choice_temperature: float = disposition(0.02, 1, "logit temperature of every negotiating decision (talk, accept, walk out, keep a deal)",
+                                            "McKelvey and Palfrey (1995) quantal response")
     discount_per_year: float = disposition(0.5, 1, "worth of a delivery one year later", "DESIGN.md: the commitment problem")
     china_trade_share: float = disposition(0, 1, "share of DPRK trade that is with China", "history/cases.md: about nine tenths")
     resolution_step: float = disposition(0, 1, "sanctions added by one UN resolution", "history/cases.md: five resolutions 2016-2017")

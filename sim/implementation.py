@@ -7,8 +7,9 @@ finding. Each month a party keeps its commitments while its surplus from the dea
 its outside option, ``sim/valuation.py``), its reluctance to renege and the other side's
 record of delivery make keeping them worth more than not (logit choice); otherwise it
 withholds its due deliveries. A delay is a due delivery not made for want of follow-through.
-Each side's perceived defection of the other accumulates from shortfalls it sees; past its
-tolerance it withdraws and the deal collapses. So a shock that makes a deal worth less sets
+Each side's perceived defection of the other accumulates from the shortfalls it sees beyond
+what it expected (one minus its trust: a late delivery from a partner it knows to be late
+surprises less); past its tolerance it withdraws and the deal collapses. So a shock that makes a deal worth less sets
 off withholding, answered in kind, and the collapse follows from the sides' choices, with a
 spread. Trust moves toward the compliance each side observes (a reinforcement update);
 inspections make DPRK compliance observable.
@@ -84,7 +85,9 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         recent = w.shortfall_memory * world.shortfall[index] + (1 - w.shortfall_memory) * missed
         world.shortfall[index] = np.where(active, recent, world.shortfall[index])
         observer = 1 - index
-        world.defection[observer] = np.where(active, (1 - w.defection_decay) * world.defection[observer] + missed, world.defection[observer])
+        expected = 1.0 - (world.trust[US, DPRK] if index == 0 else world.trust[DPRK, US])
+        surprise = np.maximum(0.0, missed - expected)  # only a shortfall worse than the observer expected reads as defection
+        world.defection[observer] = np.where(active, (1 - w.defection_decay) * world.defection[observer] + surprise, world.defection[observer])
         _learn_trust(model, world, index, active & (n_due > 0), 1.0 - missed)
 
     late = due & ~delivered & party_keeps

@@ -59,9 +59,16 @@ def _offer(e: Event) -> str:
 
 
 def _walkout(e: Event) -> str:
-    us, dprk = e.data["us_value_of_offer"], e.data["dprk_value_of_offer"]
+    d = e.data
+    us, dprk = d["us_value_of_offer"], d["dprk_value_of_offer"]
     head = "talks break down with no zone of agreement" if us < 0 and dprk < 0 else "talks break down"
-    return f"{head}: the US values the DPRK's last offer at {_gain(us)}, and the DPRK values the US offer at {_gain(dprk)}"
+    text = f"{head}: the US values the DPRK's last offer at {_gain(us)}, and the DPRK values the US offer at {_gain(dprk)}"
+    if "dprk_offer" in d:
+        text += (f" (the DPRK offered {_items(_split(d['dprk_offer'])[0])}; "
+                 f"the US offered {_items(_split(d['us_offer'])[1])})")
+    blocks = [f"{who} could not accept without going beyond its mandate on {_items(d[key])}"
+              for who, key in (("the US", "us_missing"), ("the DPRK", "dprk_missing")) if d.get(key)]
+    return text + ("; " + "; ".join(blocks) if blocks else "")
 
 
 def _collapse(e: Event) -> str:
@@ -99,7 +106,8 @@ def _shock(e: Event) -> str:
 
 
 def _talks(e: Event) -> str:
-    return f"talks open ({labels.policy_value(e.data['format'])} format)"
+    waived = [f"{WHO[side if side == 'dprk' else 'us']} drops its precondition" for side in e.data.get("waived", [])]
+    return f"talks open ({labels.policy_value(e.data['format'])} format)" + ("; " + ", ".join(waived) if waived else "")
 
 
 WORDING: dict[str, Callable[[Event], str]] = {

@@ -119,8 +119,9 @@ def talks_value(model: DiplomacyModel, world: WorldState, side: str, lads: dict[
     d = model.negotiator(side).dispositions
     summit = d.summit_prestige if model.us.policy.format == "summit" else 0.0
     recent = model.dispositions.world.relationship_bonus * (world.months_since_talks < 12)
+    benefit = d.talk_benefit + summit + recent
     prospects = 2.0 * logistic(-beliefs.pessimism(model, world, side))  # 1 before any failure, less after
-    return np.maximum(hoped, own_best) + (d.talk_benefit + summit + recent) * prospects
+    return np.maximum(hoped, own_best) + np.where(benefit > 0, benefit * prospects, benefit)
 
 
 def concession_level(model: DiplomacyModel, world: WorldState, side: str, lad: Ladder) -> np.ndarray:
@@ -241,16 +242,37 @@ def _bargain(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladder], 
         model.tracker.walkouts += walk
         log.add(
             "walkout", "us", walk,
-            lambda r: (
-                f"talks break down{' with no zone of agreement' if max(offer_to['allies'][r], offer_to['dprk'][r]) < 0 else ''}: "
-                f"the US valued the DPRK's offer at {offer_to['allies'][r]:+.2f} over its status quo (it asked "
-                f"{asking['allies'][r]:+.2f}), the DPRK valued the US offer at {offer_to['dprk'][r]:+.2f}"
-            ),
+            lambda r: _walkout_story(lads, level, offer_to, asking, r),
             us_value_of_offer=offer_to["allies"], dprk_value_of_offer=offer_to["dprk"],
             us_asking=asking["allies"], dprk_asking=asking["dprk"],
+            us_offer=lambda r: c.items_in(lads["allies"].packages[level["allies"][r]]),
+            dprk_offer=lambda r: c.items_in(lads["dprk"].packages[level["dprk"][r]]),
+            us_missing=lambda r: _missing(lads["allies"], lads["dprk"].packages[level["dprk"][r]]),
+            dprk_missing=lambda r: _missing(lads["dprk"], lads["allies"].packages[level["allies"][r]]),
         )
     if log.record:
         _log_offers(model, world, talking & ~signed & ~walk, lads, level, offer_to)
+
+
+def _missing(lad: Ladder, package: np.ndarray) -> list[str]:
+    """What ``lad``'s side requires that the other's package leaves out, or asks of it beyond its mandate."""
+    own = c.IS_DPRK if lad.side == "dprk" else ~c.IS_DPRK
+    return c.items_in(lad.required & ~package) + c.items_in(package & own & ~lad.mandate)
+
+
+def _walkout_story(lads: dict[str, Ladder], level: dict, offer_to: dict, asking: dict, r: int) -> str:
+    """Why talks broke down: the offers on the table, what each values them at, the mandate that blocks."""
+    no_zone = max(offer_to["allies"][r], offer_to["dprk"][r]) < 0
+    us_offer, dprk_offer = lads["allies"].packages[level["allies"][r]], lads["dprk"].packages[level["dprk"][r]]
+    text = (
+        f"talks break down{' with no zone of agreement' if no_zone else ''}: the DPRK offered {c.describe(dprk_offer)}, "
+        f"which the US valued at {offer_to['allies'][r]:+.2f} over its status quo (it asked {asking['allies'][r]:+.2f}); "
+        f"the US offered {c.describe(us_offer)}, which the DPRK valued at {offer_to['dprk'][r]:+.2f}"
+    )
+    blocks = [(who, _missing(lads[side], package)) for side, who, package in
+              (("allies", "the US", dprk_offer), ("dprk", "the DPRK", us_offer))]
+    said = [f"{who}'s mandate ({', '.join(items)})" for who, items in blocks if items]
+    return text + (f"; blocked by {' and '.join(said)}" if said else "")
 
 
 def sign(model: DiplomacyModel, world: WorldState, signed: np.ndarray, package: np.ndarray, ctx: Context) -> None:

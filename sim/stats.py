@@ -38,3 +38,12 @@ def difference(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
     diff = float(b.mean() - a.mean())
     se = np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)) if len(a) > 1 and len(b) > 1 else 0.0
     return {"diff": diff, "ci_low": diff - Z95 * float(se), "ci_high": diff + Z95 * float(se)}
+
+
+def paired_difference(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
+    """Mean of the paired differences (b - a) with a 95% interval: the two runs share their
+    random numbers replica by replica (same seed), so each replica is its own control."""
+    d = np.asarray(b, dtype=float) - np.asarray(a, dtype=float)
+    mean = float(d.mean())
+    half = Z95 * float(d.std(ddof=1)) / np.sqrt(len(d)) if len(d) > 1 else 0.0
+    return {"diff": mean, "ci_low": mean - half, "ci_high": mean + half}

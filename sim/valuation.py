@@ -59,10 +59,10 @@ class Context:
     """What valuations need besides the world: the policies in force."""
 
     sequencing: str
-    proof_months: float
     verification_demand: float
     verification_limit: float
     mediation_trust: float
+    proof_months: float
 
 
 Term = tuple[np.ndarray, np.ndarray | float]
@@ -130,11 +130,15 @@ def surplus(model: DiplomacyModel, world: WorldState, side: str, packages: np.nd
     full, at_risk, given = _weights(model, side, packages, start, ctx)
     received_terms, given_terms = _terms(model, world, side)
     distrust = 1.0 - _trust(world, side, ctx)
-
-    def total(terms: list[Term], weights: np.ndarray) -> np.ndarray:
-        return sum(np.multiply.outer(np.broadcast_to(m, world.replicas), weights @ w) for w, m in terms)
-
-    value = total(received_terms, full) - distrust[:, None] * total(received_terms, at_risk) + total(given_terms, given)
+    # one product (R, 3T) @ (3T, K): each term's per-replica multiplier times its per-package worth
+    multipliers = [np.broadcast_to(m, world.replicas) for _, m in received_terms]
+    per_replica = np.stack(
+        [*multipliers, *(-distrust * m for m in multipliers), *(np.broadcast_to(m, world.replicas) for _, m in given_terms)], axis=1
+    )
+    per_package = np.stack(
+        [*(full @ w for w, _ in received_terms), *(at_risk @ w for w, _ in received_terms), *(given @ w for w, _ in given_terms)], axis=1
+    )
+    value = per_replica @ per_package.T
     calm = np.multiply.outer(calm_value(model, world, side), packages.any(axis=1))
     return value + calm - _verification_penalty(model, side, packages, ctx)[None, :]
 

@@ -36,8 +36,8 @@ def test_run_narrates_with_reasons():
 
 def test_run_json_and_what_ifs():
     base = json.loads(run_cli("run", HANOI, "--reps", "60", "--json").out)
-    changed = json.loads(run_cli("run", HANOI, "--reps", "60", "--json", "--set", "china.enforcement=0").out)
-    assert base["replications"] == 60 and changed["set"] == ["china.enforcement=0"]
+    changed = json.loads(run_cli("run", HANOI, "--reps", "60", "--json", "--set", "china.stance=0").out)
+    assert base["replications"] == 60 and changed["set"] == ["china.stance=0"]
     assert set(base["outcomes"]["agreement_signed"]) >= {"mean", "ci_low", "ci_high", "median"}
     assert changed["outcomes"]["sanctions_pressure_mean"]["mean"] < base["outcomes"]["sanctions_pressure_mean"]["mean"]
 

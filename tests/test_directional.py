@@ -38,9 +38,9 @@ def test_action_for_action_with_partial_relief_raises_agreement_at_hanoi():
 
 
 def test_china_not_enforcing_cuts_sanctions_pressure():
-    change = mean_change(HANOI, "sanctions_pressure_mean", ["china.enforcement=0"])
+    change = mean_change(HANOI, "sanctions_pressure_mean", ["china.stance=0"])
     assert change["ci_high"] < -0.2
-    no_china = simulate(HANOI, replicas=50, seed=1, overrides=["china.enforcement=0", "china.enforcement_after_test=0"])
+    no_china = simulate(HANOI, replicas=50, seed=1, overrides=["china.stance=0", "china.stance_after_test=0"])
     assert (no_china.series["pressure"] <= 1 - 0.9 + 1e-9).all()  # only the tenth of trade not with China
 
 
@@ -58,7 +58,7 @@ def test_removing_the_precondition_raises_the_chance_of_talks():
 
 def test_sanctions_pressure_raises_provocations_without_talks():
     quiet = ["dprk.precondition=hostile_policy_end"]
-    change = mean_change(HANOI, "missile_launches", ["us.sanctions=1.0", "china.enforcement=1.0"], base=[*quiet, "china.enforcement=0.2"])
+    change = mean_change(HANOI, "missile_launches", ["us.sanctions=1.0", "china.stance=1.0"], base=[*quiet, "china.stance=0.2"])
     assert change["ci_low"] > 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import calendar, capability, coercion, concessions, negotiation, shocks, tension, valuation
+from sim import calendar, capability, coercion, concessions, negotiation, preconditions, shocks, tension, valuation
 from sim.actors.dprk import Provocations
 from sim.choice import choose, logistic
 from sim.model import DiplomacyModel
@@ -55,6 +55,10 @@ def test_wilson_interval_and_summaries():
 # -------------------------------------------------------------- the issue space and valuation
 
 
+PROOF = 12.0
+"""Months a continuing commitment must hold under one-sided sequencing, in these hand-computed cases."""
+
+
 def test_describe_package():
     package = concessions.mask(["freeze", "inspections", "fuel_oil", "lwr"])
     assert concessions.describe(package) == "freeze, inspections for fuel_oil, lwr"
@@ -64,17 +68,17 @@ def test_schedule_by_sequencing():
     package = concessions.mask(["dismantlement", "full_relief"])[None, :]
     relief, dismantle = concessions.INDEX["full_relief"], concessions.INDEX["dismantlement"]
     # action for action: each at its own lead time
-    start = valuation.schedule(package, "action_for_action")
+    start = valuation.schedule(package, "action_for_action", PROOF)
     assert start[0, relief] == 1 and start[0, dismantle] == 6
     # disarm first: relief only once dismantlement (lead 6, 18 months) is done
-    assert valuation.schedule(package, "disarm_first")[0, relief] == 24
+    assert valuation.schedule(package, "disarm_first", PROOF)[0, relief] == 24
     # relief first: dismantlement waits until relief (from month 1) has held a proof period
-    assert valuation.schedule(package, "relief_first")[0, dismantle] == 1 + valuation.PROOF_MONTHS
+    assert valuation.schedule(package, "relief_first", PROOF)[0, dismantle] == 1 + PROOF
     # disarm first with a freeze only: fuel oil once the freeze (month 1) has held a proof period
     freeze_for_oil = concessions.mask(["freeze", "fuel_oil"])[None, :]
     oil = concessions.INDEX["fuel_oil"]
-    assert valuation.schedule(freeze_for_oil, "disarm_first")[0, oil] == 1 + valuation.PROOF_MONTHS
-    assert valuation.schedule(freeze_for_oil, "action_for_action")[0, oil] == concessions.LEAD[oil]
+    assert valuation.schedule(freeze_for_oil, "disarm_first", PROOF)[0, oil] == 1 + PROOF
+    assert valuation.schedule(freeze_for_oil, "action_for_action", PROOF)[0, oil] == concessions.LEAD[oil]
 
 
 def test_commitment_problem_per_item():
@@ -84,8 +88,8 @@ def test_commitment_problem_per_item():
     relief = concessions.INDEX["partial_relief"]
 
     def at_risk(sequencing: str) -> float:
-        ctx = valuation.Context(sequencing, 0.5, 0.5, 0.0)
-        full, risky, _ = valuation._weights(model, "dprk", package, valuation.schedule(package, sequencing), ctx)
+        ctx = valuation.Context(sequencing, 0.5, 0.5, 0.0, PROOF)
+        full, risky, _ = valuation._weights(model, "dprk", package, valuation.schedule(package, sequencing, PROOF), ctx)
         return risky[0, relief] / full[0, relief]
 
     assert at_risk("disarm_first") == 1.0  # relief only after dismantlement: all on trust
@@ -98,15 +102,16 @@ def test_dprk_surplus_by_hand():
     model = model_of(AGREED_FRAMEWORK, overrides=["state.trust.dprk_us=0.4"])
     world = model.world
     d = model.dprk.dispositions
-    ctx = valuation.Context("action_for_action", 0.4, 0.5, 0.0)
+    ctx = valuation.Context("action_for_action", 0.4, 0.5, 0.0, PROOF)
     package = concessions.mask(["freeze", "fuel_oil"])[None, :]
     fuel_lead = concessions.BY_NAME["fuel_oil"].lead_months
     discount = model.dispositions.world.discount_per_year ** (fuel_lead / 12)
-    expected = 0.4 * d.values["fuel_oil"] * discount - d.costs["freeze"]
+    calm = model.dispositions.world.deal_calm * d.security_fear * world.tension[0]  # any deal eases tension
+    expected = 0.4 * d.values["fuel_oil"] * discount - d.costs["freeze"] + calm
     assert valuation.surplus(model, world, "dprk", package, ctx)[0, 0] == pytest.approx(expected)
     # the same package, valued for one replica's deal, agrees
     world.deal[:] = package
-    world.schedule[:] = valuation.schedule(package, "action_for_action")
+    world.schedule[:] = valuation.schedule(package, "action_for_action", PROOF)
     assert valuation.deal_surplus(model, world, "dprk", ctx)[0] == pytest.approx(expected)
 
 
@@ -114,39 +119,46 @@ def test_relief_is_worth_what_sanctions_cost():
     model = model_of(replicas=2)
     world = model.world
     world.pressure = np.array([0.2, 0.8])
-    ctx = valuation.Context("relief_first", 0.0, 0.5, 0.0)
+    ctx = valuation.Context("relief_first", 0.0, 0.5, 0.0, PROOF)
     package = concessions.mask(["partial_relief"])[None, :]
     value = valuation.surplus(model, world, "dprk", package, ctx)[:, 0]
     discount = model.dispositions.world.discount_per_year ** (1 / 12)
-    assert value == pytest.approx(np.array([0.2, 0.8]) * model.dprk.dispositions.values["partial_relief"] * discount)
+    d = model.dprk.dispositions
+    worth = d.values["partial_relief"] + d.sanctions_pain * concessions.BY_NAME["partial_relief"].relief_share
+    calm = model.dispositions.world.deal_calm * d.security_fear * world.tension
+    assert value == pytest.approx(np.array([0.2, 0.8]) * worth * discount + calm)
 
 
 def test_yongbyon_is_worth_less_when_other_sites_enrich():
     model = model_of(AGREED_FRAMEWORK, replicas=2)
     world = model.world
     world.other_sites_rate = np.array([0.0, 3.6])  # Yongbyon 1.2: a quarter of production
-    ctx = valuation.Context("disarm_first", 0.4, 0.5, 0.0)
+    ctx = valuation.Context("disarm_first", 0.4, 0.5, 0.0, PROOF)
     package = concessions.mask(["freeze"])[None, :]
-    value = valuation.surplus(model, world, "allies", package, ctx)[:, 0]
+    calm = model.dispositions.world.deal_calm * model.us.dispositions.crisis_aversion * world.tension
+    value = valuation.surplus(model, world, "allies", package, ctx)[:, 0] - calm
     assert value[1] == pytest.approx(value[0] / 4)
 
 
 def test_verification_beyond_the_limit_costs_the_dprk():
     model = model_of()
     package = concessions.mask(["inspections"])[None, :]
-    within = valuation.surplus(model, model.world, "dprk", package, valuation.Context("action_for_action", 0.5, 0.5, 0.0))
-    beyond = valuation.surplus(model, model.world, "dprk", package, valuation.Context("action_for_action", 0.9, 0.5, 0.0))
+    within = valuation.surplus(model, model.world, "dprk", package, valuation.Context("action_for_action", 0.5, 0.5, 0.0, PROOF))
+    beyond = valuation.surplus(model, model.world, "dprk", package, valuation.Context("action_for_action", 0.9, 0.5, 0.0, PROOF))
     assert (within - beyond)[0, 0] == pytest.approx(0.4 * model.dprk.dispositions.verification_aversion)
 
 
 # -------------------------------------------------------------- negotiation protocol
 
 
-def test_a_side_accepts_nothing_beyond_its_mandate():
-    us = negotiation.ladder("allies", ["fuel_oil", "lwr"], ["freeze"], ["freeze"], opening=1)
+def test_what_goes_beyond_a_mandate():
+    """Asking a side for what it has not offered, or leaving out a demand it requires, goes
+    beyond its mandate: it costs its audience cost to accept (a choice, not a wall)."""
+    us = negotiation.ladder("allies", ["fuel_oil", "lwr"], ["freeze", "inspections"], ["freeze"], opening=1)
     asks_lwr = concessions.mask(["freeze", "lwr"])
     asks_relief = concessions.mask(["freeze", "partial_relief"])
-    assert us.allows(np.array([asks_lwr, asks_relief])).tolist() == [True, False]
+    no_freeze = concessions.mask(["inspections", "lwr"])
+    assert us.beyond(np.array([asks_lwr, asks_relief, no_freeze])).tolist() == [False, True, True]
 
 
 def test_concession_ladder():
@@ -162,15 +174,22 @@ def test_concession_ladder():
     ]
 
 
-def test_preconditions():
+def test_preconditions_read_what_the_other_side_visibly_did():
     model = model_of(AGREED_FRAMEWORK, replicas=2)
     world = model.world
     world.yongbyon_running = np.array([False, True])
-    assert negotiation.preconditions_met(model, world).tolist() == [True, False]  # the US asks for a freeze
+    assert preconditions.met(model, world)["allies"].tolist() == [True, False]  # the US asks for a freeze
     model.dprk.set_policy(precondition="denuclearization_off_agenda")
-    assert negotiation.preconditions_met(model, world).tolist() == [True, False]  # AF demands no denuclearisation
+    assert preconditions.met(model, world)["dprk"].tolist() == [True, True]  # AF's agenda has no denuclearisation
     model.us.set_policy(demands=["freeze", "denuclearization"])
-    assert not negotiation.preconditions_met(model, world).any()
+    assert not preconditions.met(model, world)["dprk"].any()
+    # the 'hostile policy' is read from exercises and US sanctions, never from the US's offers
+    model.dprk.set_policy(precondition="hostile_policy_end")
+    world.exercises = np.array([0.1, 0.6])
+    world.unilateral["us"] = np.array([0.3, 0.3])
+    assert preconditions.met(model, world)["dprk"].tolist() == [True, False]
+    model.us.set_policy(offers=["partial_relief", "exercise_suspension"])
+    assert preconditions.met(model, world)["dprk"].tolist() == [True, False]
 
 
 def test_boulware_concedes_later_than_a_conceder():

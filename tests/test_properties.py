@@ -17,7 +17,7 @@ POLICIES = st.fixed_dictionaries({
     "us.strategy": st.sampled_from(["boulware", "linear", "conceder", "tit_for_tat"]),
     "us.sanctions": st.floats(0, 1),
     "us.verification": st.floats(0, 1),
-    "china.enforcement": st.floats(0, 1),
+    "china.stance": st.floats(0, 1),
     "rok.stance": st.sampled_from(["engagement", "pressure"]),
     "dprk.verification_limit": st.floats(0, 1),
 })

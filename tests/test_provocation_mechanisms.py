@@ -30,7 +30,8 @@ def test_need_to_test_is_full_only_with_enough_material():
 def test_drive_terms_for_engagement_exercises_rebuff_and_being_ignored():
     model = model_of(replicas=2)
     d, world = model.dprk.dispositions, model.world
-    world.talks_expected = np.zeros(2)
+    world.talks_likely = np.zeros(2)
+    world.tension = np.zeros(2)
     world.deal_valued = np.zeros(2)
     world.talks[:] = Talks.NO_CONTACT
     world.pressure = np.zeros(2)
@@ -71,7 +72,7 @@ def test_a_walkout_sets_the_rebuff():
 def test_short_range_rate_grows_with_the_force():
     model = model_of(replicas=R)
     d, world = model.dprk.dispositions, model.world
-    world.talks_expected = np.zeros(R)
+    world.talks_likely = np.zeros(R)
     world.deal_valued = np.zeros(R)
     world.recent_launches = np.zeros(R)
     drive = model.dprk.provocation_drive(world)

@@ -130,7 +130,7 @@ def test_base_values_are_inherited_and_errors_point_into_the_base(tmp_path):
         ("usa.sanctions=1", "no actor 'usa'"),
         ("us.sanctions=2", "less than or equal to 1"),
         ("us.precondition=sometimes", "'sometimes'"),
-        ("china.enforcement", "expected actor.key=value"),
+        ("china.stance", "expected actor.key=value"),
         ("state.tensoin=0.5", "did you mean 'tension'"),
         ("dprk.sanctions_pain=-1", "greater than or equal to 0"),
     ],
@@ -143,10 +143,10 @@ def test_bad_what_ifs(override, expected):
 def test_what_ifs_reach_policy_disposition_and_state():
     scenario = load_scenario(
         AGREED_FRAMEWORK,
-        ["us.precondition=none", "china.enforcement=0.2", "us.offers=+food_aid", "dprk.sanctions_pain=1.5", "state.trust.dprk_us=0.1"],
+        ["us.precondition=none", "china.stance=0.2", "us.offers=+food_aid", "dprk.sanctions_pain=1.5", "state.trust.dprk_us=0.1"],
     )
     assert scenario.actors.us.precondition == "none"
-    assert scenario.actors.china.enforcement == 0.2
+    assert scenario.actors.china.stance == 0.2
     assert scenario.actors.us.offers[-1] == "food_aid"
     again = load_scenario(AGREED_FRAMEWORK, ["us.offers=+lwr", "us.offers=-fuel_oil"]).actors.us.offers
     assert again.count("lwr") == 1 and "fuel_oil" not in again

@@ -22,7 +22,7 @@ from sim.sweep.execute import chunk_seed
 
 ROOT = Path(__file__).resolve().parent.parent
 HANOI = str(ROOT / "scenarios" / "hanoi_2019.yaml")
-GRID = ["--grid", "us.sequencing=disarm_first,action_for_action", "--grid", "china.enforcement=0:1:3"]
+GRID = ["--grid", "us.sequencing=disarm_first,action_for_action", "--grid", "china.stance=0:1:3"]
 SMALL = [HANOI, *GRID, "--reps", "40", "--chunk-reps", "20", "--seed", "5", "--quiet"]
 
 
@@ -48,15 +48,15 @@ def files_equal(a: Path, b: Path) -> None:
 
 def test_results_are_tidy_one_row_per_point_and_replication(reference: Path) -> None:
     results = pd.read_parquet(reference / "results.parquet")
-    assert list(results.columns[:4]) == ["point", "us.sequencing", "china.enforcement", "replicate"]
+    assert list(results.columns[:4]) == ["point", "us.sequencing", "china.stance", "replicate"]
     assert len(results) == 6 * 40
     assert results.groupby("point")["replicate"].apply(list).map(lambda r: r == list(range(40))).all()
     points = results.drop_duplicates("point")
     assert list(points["us.sequencing"]) == ["disarm_first"] * 3 + ["action_for_action"] * 3
-    assert list(points["china.enforcement"]) == [0.0, 0.5, 1.0] * 2
+    assert list(points["china.stance"]) == [0.0, 0.5, 1.0] * 2
     assert results["talks_opened"].dtype == bool
     manifest = json.loads((reference / "manifest.json").read_text())
-    assert manifest["points"] == 6 and manifest["reps"] == 40 and manifest["keys"] == ["us.sequencing", "china.enforcement"]
+    assert manifest["points"] == 6 and manifest["reps"] == 40 and manifest["keys"] == ["us.sequencing", "china.stance"]
     assert len(list((reference / "chunks").glob("chunk-*.parquet"))) == 12
 
 
@@ -79,7 +79,7 @@ def test_summary_holds_each_points_mean_and_interval(reference: Path) -> None:
 def test_each_chunk_is_the_model_run_with_its_derived_seed(reference: Path) -> None:
     chunk = pq.read_table(reference / "chunks" / "chunk-0000007.parquet").to_pandas()  # point 3, second block
     assert chunk["point"].unique().tolist() == [3] and chunk["replicate"].tolist() == list(range(20, 40))
-    run = simulate(HANOI, 20, chunk_seed(5, 7), overrides=["us.sequencing=action_for_action", "china.enforcement=0.0"],
+    run = simulate(HANOI, 20, chunk_seed(5, 7), overrides=["us.sequencing=action_for_action", "china.stance=0.0"],
                    record_events=0, record_series=False)
     for name, values in run.outcomes.items():
         np.testing.assert_array_equal(chunk[name].to_numpy(), values)
@@ -115,7 +115,7 @@ def test_csv_tables_hold_the_same_rows_and_plot_draws_a_heat_map(reference: Path
 
 
 def test_a_killed_sweep_resumes_to_the_same_table_redoing_no_finished_chunk(tmp_path: Path, capsys) -> None:
-    args = [HANOI, "--grid", "china.enforcement=0:1:12", "--reps", "40", "--chunk-reps", "20", "--seed", "11", "--quiet"]
+    args = [HANOI, "--grid", "china.stance=0:1:12", "--reps", "40", "--chunk-reps", "20", "--seed", "11", "--quiet"]
     total = 12 * 2
     killed = tmp_path / "killed"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -157,7 +157,7 @@ def test_an_existing_sweep_is_never_overwritten_or_mixed(reference: Path, capsys
 
 def test_a_morris_sample_gives_effects_per_lever(tmp_path: Path) -> None:
     out = tmp_path / "morris"
-    args = [HANOI, "--sample", "morris", "--n", "4", "--range", "china.enforcement=0:1", "--range", "us.verification=0.3:1",
+    args = [HANOI, "--sample", "morris", "--n", "4", "--range", "china.stance=0:1", "--range", "us.verification=0.3:1",
             "--range", "dprk.sanctions_pain=0.5:2", "--reps", "50", "--seed", "2", "--quiet"]
     assert sweep(out, "--workers", "2", args=args) == 0
     summary = pd.read_parquet(out / "summary.parquet")
@@ -167,7 +167,7 @@ def test_a_morris_sample_gives_effects_per_lever(tmp_path: Path) -> None:
     launches = table[table["outcome"] == "missile_launches"].set_index("parameter")
     assert np.isfinite(launches[["mu", "mu_star", "sigma"]].to_numpy()).all()
     assert (launches["mu_star"] >= launches["mu"].abs() - 1e-9).all()
-    assert launches["mu_star"].idxmax() == "china.enforcement", "sanctions pressure (China's enforcement) drives launches"
+    assert launches["mu_star"].idxmax() == "china.stance", "sanctions pressure (China's enforcement) drives launches"
 
 
 # ---------------------------------------------------------------- bad input
@@ -176,13 +176,13 @@ def test_a_morris_sample_gives_effects_per_lever(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("extra", "words"),
     [
-        (["--grid", "china.enforcment=0:1:3"], ["china.enforcment", "did you mean 'enforcement'"]),
-        (["--grid", "china.enforcement=0:1:0"], ["china.enforcement", "empty"]),
-        (["--sample", "sobol", "--n", "8", "--range", "china.enforcement=1:1", "--range", "us.verification=0:1"], ["empty range"]),
-        (["--grid", "china.enforcement=0:2:3"], ["china.enforcement", "less than or equal to 1"]),
+        (["--grid", "china.stanse=0:1:3"], ["china.stanse", "did you mean 'stance'"]),
+        (["--grid", "china.stance=0:1:0"], ["china.stance", "empty"]),
+        (["--sample", "sobol", "--n", "8", "--range", "china.stance=1:1", "--range", "us.verification=0:1"], ["empty range"]),
+        (["--grid", "china.stance=0:2:3"], ["china.stance", "less than or equal to 1"]),
         (["--grid", "us.precondition=none,denuclearization_first"], ["us.precondition", "denuclearization_first"]),
-        (["--grid", "china.enforcement=0:1:3", "--cluster", "tcp://127.0.0.1:1"], ["--cluster tcp://127.0.0.1:1", "cannot reach"]),
-        (["--grid", "china.enforcement=0:1:3", "--outcome", "talks_open"], ["--outcome talks_open", "did you mean"]),
+        (["--grid", "china.stance=0:1:3", "--cluster", "tcp://127.0.0.1:1"], ["--cluster tcp://127.0.0.1:1", "cannot reach"]),
+        (["--grid", "china.stance=0:1:3", "--outcome", "talks_open"], ["--outcome talks_open", "did you mean"]),
         (["--spec", "missing.yaml"], ["missing.yaml", "no such spec file"]),
     ],
 )
@@ -199,7 +199,7 @@ def test_bad_sweeps_stop_with_one_line_before_any_work(tmp_path: Path, capsys, e
 
 def test_the_command_line_prints_one_line_and_no_traceback(tmp_path: Path) -> None:
     out = tmp_path / "never"
-    result = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "sweep", HANOI, "--grid", "china.enforcement=0:1.5:4",
+    result = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "sweep", HANOI, "--grid", "china.stance=0:1.5:4",
                              "--reps", "5", "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 2

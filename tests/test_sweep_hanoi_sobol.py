@@ -15,7 +15,7 @@ import pytest
 from sim.cli import main
 
 HANOI = str(Path(__file__).resolve().parent.parent / "scenarios" / "hanoi_2019.yaml")
-LEVERS = {"china.enforcement": "0:1", "us.verification": "0.3:1", "dprk.sanctions_pain": "0.5:2", "dprk.verification_limit": "0.2:0.9"}
+LEVERS = {"china.stance": "0:1", "us.verification": "0.3:1", "dprk.sanctions_pain": "0.5:2", "dprk.verification_limit": "0.2:0.9"}
 
 
 @pytest.mark.slow
@@ -38,10 +38,10 @@ def test_sobol_indices_of_four_hanoi_levers_are_finite_and_bounded(tmp_path: Pat
     assert steady["S1"].between(-0.15, 1.15).all() and steady["ST"].between(-0.15, 1.15).all()
     # known answer: among these levers sanctions pressure depends on China's enforcement alone
     pressure = table[table["outcome"] == "sanctions_pressure_mean"].set_index("parameter")
-    assert pressure.loc["china.enforcement", "S1"] > 0.8 and pressure.loc["china.enforcement", "ST"] > 0.8
-    assert pressure.drop(index="china.enforcement")[["S1", "ST"]].abs().max().max() < 0.05
+    assert pressure.loc["china.stance", "S1"] > 0.8 and pressure.loc["china.stance", "ST"] > 0.8
+    assert pressure.drop(index="china.stance")[["S1", "ST"]].abs().max().max() < 0.05
     launches = table[table["outcome"] == "missile_launches"].set_index("parameter")
-    assert launches["ST"].idxmax() == "china.enforcement", "sanctions pressure (China's enforcement) drives launches"
-    assert launches.loc["china.enforcement", "S1"] > 0.5
+    assert launches["ST"].idxmax() == "china.stance", "sanctions pressure (China's enforcement) drives launches"
+    assert launches.loc["china.stance", "S1"] > 0.5
     assert (out / "plots" / "sobol_missile_launches.png").is_file()
     assert json.loads((out / "sensitivity.json").read_text())["method"] == "sobol"

@@ -116,24 +116,24 @@ def test_value_text_reads_back_through_set() -> None:
 
 
 def test_grid_design_is_the_full_product_and_points_load(hanoi: ScenarioSource) -> None:
-    spec = SweepSpec(grid={"us.sequencing": "disarm_first,action_for_action", "china.enforcement": "0:1:3"}, set=["us.precondition=none"])
+    spec = SweepSpec(grid={"us.sequencing": "disarm_first,action_for_action", "china.stance": "0:1:3"}, set=["us.precondition=none"])
     design = build_design(spec, Origin(), hanoi)
     assert len(design) == 6
     assert design.values[:3] == [("disarm_first", 0.0), ("disarm_first", 0.5), ("disarm_first", 1.0)]
-    assert design.overrides(4) == ["us.precondition=none", "us.sequencing=action_for_action", "china.enforcement=0.5"]
+    assert design.overrides(4) == ["us.precondition=none", "us.sequencing=action_for_action", "china.stance=0.5"]
     scenario = hanoi.load(design.overrides(4))
-    assert scenario.actors.us.sequencing == "action_for_action" and scenario.actors.china.enforcement == 0.5
-    assert design.column_type("china.enforcement") == "float64" and design.column_type("us.sequencing") == "string"
+    assert scenario.actors.us.sequencing == "action_for_action" and scenario.actors.china.stance == 0.5
+    assert design.column_type("china.stance") == "float64" and design.column_type("us.sequencing") == "string"
 
 
 def test_scenario_source_builds_what_load_scenario_builds(hanoi: ScenarioSource) -> None:
-    overrides = ["china.enforcement=0.2", "dprk.sanctions_pain=1.5"]
+    overrides = ["china.stance=0.2", "dprk.sanctions_pain=1.5"]
     assert hanoi.load(overrides) == load_scenario(HANOI, overrides)
     assert hanoi.load() == load_scenario(HANOI)
 
 
 def test_sobol_design_is_seeded_and_within_bounds(hanoi: ScenarioSource) -> None:
-    ranges = {"china.enforcement": (0.0, 1.0), "us.verification": (0.3, 1.0)}
+    ranges = {"china.stance": (0.0, 1.0), "us.verification": (0.3, 1.0)}
     spec = SweepSpec(sample=SampleSpec(method="sobol", n=8, ranges=ranges), seed=3)
     first, again = build_design(spec, Origin(), hanoi), build_design(spec, Origin(), hanoi)
     assert len(first) == 8 * (2 + 2)
@@ -145,8 +145,8 @@ def test_sobol_design_is_seeded_and_within_bounds(hanoi: ScenarioSource) -> None
 
 
 def test_integer_keys_are_rounded_in_samples(hanoi: ScenarioSource) -> None:
-    assert is_integer_key("us.opening_offers") and not is_integer_key("china.enforcement")
-    spec = SweepSpec(sample=SampleSpec(method="morris", n=4, ranges={"us.opening_offers": (1.0, 3.0), "china.enforcement": (0.0, 1.0)}))
+    assert is_integer_key("us.opening_offers") and not is_integer_key("china.stance")
+    spec = SweepSpec(sample=SampleSpec(method="morris", n=4, ranges={"us.opening_offers": (1.0, 3.0), "china.stance": (0.0, 1.0)}))
     design = build_design(spec, Origin(), hanoi)
     assert all(isinstance(v[0], int) and 1 <= v[0] <= 3 for v in design.values)
     assert design.column_type("us.opening_offers") == "int64"
@@ -155,17 +155,17 @@ def test_integer_keys_are_rounded_in_samples(hanoi: ScenarioSource) -> None:
 @pytest.mark.parametrize(
     ("spec", "words"),
     [
-        (SweepSpec(grid={"china.enforcment": "0:1:3"}), ["--grid china.enforcment=0:1:3", "did you mean 'enforcement'"]),
-        (SweepSpec(grid={"china.enforcement": "0:1.5:4"}), ["--grid china.enforcement=0:1.5:4", "less than or equal to 1"]),
-        (SweepSpec(grid={"china.enforcement": "0:1:0"}), ["--grid china.enforcement=0:1:0", "empty"]),
+        (SweepSpec(grid={"china.stanse": "0:1:3"}), ["--grid china.stanse=0:1:3", "did you mean 'stance'"]),
+        (SweepSpec(grid={"china.stance": "0:1.5:4"}), ["--grid china.stance=0:1.5:4", "less than or equal to 1"]),
+        (SweepSpec(grid={"china.stance": "0:1:0"}), ["--grid china.stance=0:1:0", "empty"]),
         (SweepSpec(grid={"us.precondition": "none,denuclearization_first"}), ["us.precondition", "denuclearization_first"]),
-        (SweepSpec(sample=SampleSpec(method="sobol", n=8, ranges={"china.enforcement": "1:0"})), ["--range", "empty range"]),
-        (SweepSpec(sample=SampleSpec(method="sobol", n=8, ranges={"china.enforcement": "0:2"})), ["--range", "less than or equal to 1"]),
-        (SweepSpec(sample=SampleSpec(method="sobol", n=10, ranges={"china.enforcement": "0:1"})), ["power of 2"]),
+        (SweepSpec(sample=SampleSpec(method="sobol", n=8, ranges={"china.stance": "1:0"})), ["--range", "empty range"]),
+        (SweepSpec(sample=SampleSpec(method="sobol", n=8, ranges={"china.stance": "0:2"})), ["--range", "less than or equal to 1"]),
+        (SweepSpec(sample=SampleSpec(method="sobol", n=10, ranges={"china.stance": "0:1"})), ["power of 2"]),
         (SweepSpec(sample=SampleSpec(method="sobol", n=8, ranges={})), ["no ranges"]),
         (SweepSpec(), ["nothing to sweep"]),
-        (SweepSpec(grid={"china.enforcement": "0:1:3"}, set=["china.enforcement=0.2"]), ["set twice"]),
-        (SweepSpec(grid={"china.enforcement": "0:1:3"}, set=["china.enforcment=0.2"]), ["did you mean"]),
+        (SweepSpec(grid={"china.stance": "0:1:3"}, set=["china.stance=0.2"]), ["set twice"]),
+        (SweepSpec(grid={"china.stance": "0:1:3"}, set=["china.stanse=0.2"]), ["did you mean"]),
     ],
 )
 def test_bad_designs_get_one_line_naming_the_key(hanoi: ScenarioSource, spec: SweepSpec, words: list[str]) -> None:
@@ -197,17 +197,17 @@ def test_shipped_spec_files_are_valid(hanoi: ScenarioSource) -> None:
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("scenario: ../s.yaml\ngrid:\n  china.enforcment: [0, 1]\n", ["spec.yaml:3: grid.china.enforcment", "did you mean"]),
-        ("grid:\n  china.enforcement: [0, 1]\nrepz: 3\n", ["spec.yaml:3: repz", "unknown key"]),
-        ("grid:\n  china.enforcement: [0, 1]\nreps: 0\n", ["spec.yaml:3: reps", "greater than or equal to 1"]),
-        ("grid:\n  china.enforcement: []\n", ["spec.yaml:2: grid.china.enforcement", "empty"]),
-        ("grid:\n  china.enforcement: [0.5, 3]\n", ["spec.yaml:2: grid.china.enforcement", "less than or equal to 1"]),
-        ("sample:\n  method: sobol\n  n: 8\n  ranges:\n    china.enforcement: [1, 0]\n",
-         ["spec.yaml:5: sample.ranges.china.enforcement", "empty range"]),
+        ("scenario: ../s.yaml\ngrid:\n  china.stanse: [0, 1]\n", ["spec.yaml:3: grid.china.stanse", "did you mean"]),
+        ("grid:\n  china.stance: [0, 1]\nrepz: 3\n", ["spec.yaml:3: repz", "unknown key"]),
+        ("grid:\n  china.stance: [0, 1]\nreps: 0\n", ["spec.yaml:3: reps", "greater than or equal to 1"]),
+        ("grid:\n  china.stance: []\n", ["spec.yaml:2: grid.china.stance", "empty"]),
+        ("grid:\n  china.stance: [0.5, 3]\n", ["spec.yaml:2: grid.china.stance", "less than or equal to 1"]),
+        ("sample:\n  method: sobol\n  n: 8\n  ranges:\n    china.stance: [1, 0]\n",
+         ["spec.yaml:5: sample.ranges.china.stance", "empty range"]),
         ("sample:\n  method: latin\n  n: 8\n  ranges: {}\n", ["spec.yaml:2: sample.method"]),
-        ("sample:\n  method: sobol\n  n: 8\n  ranges:\n    china.enforcement: [0, abc]\n",
-         ["spec.yaml:5: sample.ranges.china.enforcement.1", "valid number"]),
-        ("grid:\n  china.enforcement: {low: 0, high: 1, cnt: 3}\n", ["spec.yaml:2: grid.china.enforcement.cnt", "unknown key"]),
+        ("sample:\n  method: sobol\n  n: 8\n  ranges:\n    china.stance: [0, abc]\n",
+         ["spec.yaml:5: sample.ranges.china.stance.1", "valid number"]),
+        ("grid:\n  china.stance: {low: 0, high: 1, cnt: 3}\n", ["spec.yaml:2: grid.china.stance.cnt", "unknown key"]),
         ("grid: [\n", ["spec.yaml", "broken YAML"]),
         ("- a\n- b\n", ["must be a mapping"]),
     ],

@@ -23,13 +23,12 @@ Strategy = Literal["boulware", "linear", "conceder", "tit_for_tat"]
 late, a conceder gives early, linear in between; tit-for-tat mirrors the other side."""
 
 
-def disposition(low: float, high: float, description: str, source: str, *, strict_low: bool = False) -> Any:
+def disposition(low: float, high: float, description: str, source: str) -> Any:
     """A behavioural number: bounds (the calibration's prior range), what it means, where it comes from.
 
     Every disposition is declared through this, so the bounds and the source of each can be
     read back (``sim.dispositions.catalogue``) by the calibration, the docs and the tests."""
-    bound = {"gt": low} if strict_low else {"ge": low}
-    return Field(**bound, le=high, description=description, json_schema_extra={"source": source, "low": low, "high": high})
+    return Field(ge=low, le=high, description=description, json_schema_extra={"source": source, "low": low, "high": high})
 
 
 class Record(BaseModel):
@@ -70,8 +69,7 @@ class NegotiatorDispositions(Record):
                                    "Fearon (1995) on commitment; the 1994 freeze kept eight years")
     reciprocity: float = disposition(0, 5, "weight of the other side's recent shortfall in keeping a deal",
                                      "Axelrod (1984) reciprocity; fuel oil 'often late' (history/cases.md 1)")
-    defection_tolerance: float = disposition(0, 10, "perceived defection that ends a deal", "DESIGN.md phase 5",
-                                             strict_low=True)
+    defection_tolerance: float = disposition(0.1, 10, "perceived defection that ends a deal", "DESIGN.md phase 5")
     trust_learning: float = disposition(0, 1, "monthly step of trust toward observed compliance",
                                         "DESIGN.md phase 5: a reinforcement update of trust")
     walkout_gap: float = disposition(0, 2, "deficit of the best offer it tolerates at its deadline before walking out",

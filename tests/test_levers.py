@@ -1,0 +1,85 @@
+"""Every lever is live, and no yes/no outcome of a public case is fixed by its inputs alone.
+
+``DESIGN.md`` ("How the model earns trust") and issue 8: a disposition that changes no
+outcome anywhere is a broken mechanism, and an outcome that no plausible disposition can move
+is scripted by its inputs (a gate no disposition opens, a shock whose month is the outcome's).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pytest
+
+from sim.dispositions import Entry, calibrated_values, catalogue
+from sim.fidelity import observed_cases
+from sim.outcomes import BINARY
+from sim.runner import simulate
+from sim.scenario import load_scenario
+
+CASES = observed_cases()
+LEVER_REPS = 40
+SHARE_REPS = 200
+SEED = 3
+
+
+@cache
+def outcomes(case: str, overrides: tuple[str, ...] = (), reps: int = LEVER_REPS) -> dict[str, np.ndarray]:
+    return simulate(case, replicas=reps, seed=SEED, overrides=list(overrides), record_events=0, record_series=False).outcomes
+
+
+def calibrated(entry: Entry) -> float:
+    node = calibrated_values()
+    for part in entry.path:
+        node = node[part]
+    return float(node)
+
+
+def moved_values(entry: Entry) -> list[float]:
+    """The calibrated value halved and doubled, kept within the disposition's bounds."""
+    value = calibrated(entry)
+    if value == 0.0:
+        return [entry.high, (entry.low + entry.high) / 2]
+    return sorted({float(np.clip(value * f, entry.low, entry.high)) for f in (0.5, 2.0)} - {value})
+
+
+@pytest.mark.parametrize("entry", catalogue(), ids=lambda e: e.name)
+def test_every_disposition_changes_some_outcome_of_some_case(entry: Entry):
+    for case in CASES:
+        base = outcomes(str(case))
+        for value in moved_values(entry):
+            changed = outcomes(str(case), (f"{entry.name}={value:.6g}",))
+            if any(not np.array_equal(base[k], changed[k]) for k in base):
+                return
+    pytest.fail(f"{entry.name} (halved and doubled within [{entry.low:g}, {entry.high:g}]) changes no outcome of any public case")
+
+
+CHANGES: tuple[tuple[str, ...], ...] = (
+    ("world.choice_temperature=1",),
+    ("dprk.audience_cost=0", "us.audience_cost=0"),
+    ("dprk.audience_cost=2", "us.audience_cost=2"),
+    ("dprk.talk_benefit=1", "us.talk_benefit=1"),
+    ("dprk.talk_benefit=-1", "us.talk_benefit=-1"),
+    ("dprk.stay_bias=-1", "us.stay_bias=-1"),
+    ("dprk.stay_bias=2", "us.stay_bias=2"),
+    ("dprk.defection_tolerance=10", "us.defection_tolerance=10"),
+    ("dprk.defection_tolerance=0.5", "us.defection_tolerance=0.5"),
+    ("world.failure_lesson=0", "world.belief_memory=0"),
+)
+"""Changes of dispositions within their bounds, tried in turn: the decisions' temperature,
+audience costs, the worth of talking, the reluctance to renege, the tolerance of defection,
+the lessons of failure."""
+
+BINARY_BANDS = [(case, name) for case in CASES for name in load_scenario(case).observed if name in BINARY]
+
+
+@pytest.mark.parametrize(("case", "outcome"), BINARY_BANDS, ids=lambda v: getattr(v, "stem", v))
+def test_no_yes_no_outcome_is_fixed_by_the_inputs(case, outcome):
+    base = outcomes(str(case), (), SHARE_REPS)[outcome].mean()
+    shares = {}
+    for change in CHANGES:
+        shares[change] = outcomes(str(case), change, SHARE_REPS)[outcome].mean()
+        if abs(shares[change] - base) >= 0.2:
+            return
+    pytest.fail(f"{case.stem}: {outcome} share {base:.2f} moves less than 0.2 under every change: {shares}")

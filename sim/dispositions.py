@@ -123,3 +123,28 @@ def with_overrides(overrides: dict[str, dict[str, Any]] | None = None) -> Dispos
             else:
                 data[section][key] = value
     return Dispositions.model_validate(data)
+
+
+def markdown_table() -> str:
+    """The catalogue as the Markdown page ``docs/dispositions.md`` (generated; a test keeps it current)."""
+    values = calibrated_values()
+    lines = [
+        "# Dispositions",
+        "",
+        "Every behavioural number of the model, with its calibrated value, the bounds of its prior",
+        "range, what it means and where it comes from. Generated from `sim/dispositions.py` and",
+        "`sim/dispositions.yaml` by `python -m sim.dispositions > docs/dispositions.md`; a test fails",
+        "if this page and the code disagree. Items' values and costs (what each side puts on each",
+        "concession) are in `sim/dispositions.yaml` beside these.",
+        "",
+        "| disposition | value | bounds | meaning | source |",
+        "|---|---|---|---|---|",
+    ]
+    for entry in catalogue():
+        value = values[entry.path[0]][entry.path[1]]
+        lines.append(f"| `{entry.name}` | {value:g} | {entry.low:g} to {entry.high:g} | {entry.description} | {entry.source} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")

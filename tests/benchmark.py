@@ -33,6 +33,34 @@ seconds = time.perf_counter() - start
 print(json.dumps({{"seconds": seconds, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
+PHASES = """
+import json, time
+from sim import capability, coercion, implementation, negotiation, shocks, tension
+from sim.model import DiplomacyModel
+from sim.runner import simulate
+from sim.scenario import load_scenario
+spent = {{}}
+def timed(module, name, label):
+    original = getattr(module, name)
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent[label] = spent.get(label, 0.0) + time.perf_counter() - start
+    setattr(module, name, wrapper)
+for module, name, label in [(shocks, "apply", "shocks"), (capability, "grow", "capability"), (coercion, "coerce", "coercion"),
+                            (negotiation, "negotiate", "negotiation"), (implementation, "implement", "implementation"),
+                            (tension, "update", "tension")]:
+    timed(module, name, label)
+timed(DiplomacyModel, "record", "record")
+scenario = load_scenario({scenario!r})
+start = time.perf_counter()
+simulate(scenario, replicas={reps}, seed=1, record_series=False, record_events=0)
+spent["total"] = time.perf_counter() - start
+print(json.dumps(spent))
+"""
+
 BATCH_RUN = """
 import json, resource, time
 from sim.compat import batch_run_seeded
@@ -79,12 +107,16 @@ def main() -> None:
 
     months = load_scenario(ROOT / args.scenario).months
     vector = measure(VECTORISED.format(scenario=args.scenario, reps=args.reps))
+    phases = measure(PHASES.format(scenario=args.scenario, reps=args.reps))
     batch = measure(BATCH_RUN.format(scenario=args.scenario, runs=args.batch_runs))
     vector_rate = args.reps / vector["seconds"]
     batch_rate = args.batch_runs / batch["seconds"]
     print(f"scenario: {args.scenario} ({months} months), one core, Python {sys.version.split()[0]}")
     print(f"replicas in one model: {args.reps} runs in {vector['seconds']:.2f} s = {vector_rate:,.0f} runs/s, "
           f"peak memory {vector['maxrss_mb']:.0f} MB")
+    total = phases.pop("total")
+    by_phase = ", ".join(f"{name} {seconds / total:.0%}" for name, seconds in sorted(phases.items(), key=lambda kv: -kv[1]))
+    print(f"where the time goes: {by_phase}; set-up and the rest {1 - sum(phases.values()) / total:.0%}")
     print(f"Mesa batch_run:        {args.batch_runs} runs in {batch['seconds']:.2f} s = {batch_rate:,.1f} runs/s, "
           f"peak memory {batch['maxrss_mb']:.0f} MB")
     print(f"ratio: {vector_rate / batch_rate:,.0f}x; batch_run would take {args.reps / batch_rate:,.0f} s for {args.reps} runs")

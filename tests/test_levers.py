@@ -83,3 +83,13 @@ def test_no_yes_no_outcome_is_fixed_by_the_inputs(case, outcome):
         if abs(shares[change] - base) >= 0.2:
             return
     pytest.fail(f"{case.stem}: {outcome} share {base:.2f} moves less than 0.2 under every change: {shares}")
+
+
+def test_every_disposition_has_bounds_a_meaning_and_a_source_on_the_docs_page():
+    from pathlib import Path
+
+    from sim.dispositions import markdown_table
+
+    assert all(e.low < e.high and e.description and e.source for e in catalogue())
+    page = Path(__file__).resolve().parent.parent / "docs" / "dispositions.md"
+    assert page.read_text(encoding="utf-8") == markdown_table(), "regenerate: python -m sim.dispositions > docs/dispositions.md"

@@ -74,9 +74,8 @@ def ladder(side: str, offers: list[str], demands: list[str], required: list[str]
 def ladders(model: DiplomacyModel) -> dict[str, Ladder]:
     """Both sides' ladders under the policies in force; the allied side adds its partners' offers."""
     us, dprk = model.us.policy, model.dprk.policy
-    partners = [*model.rok.policy.offers, *model.japan.policy.offers]
-    if model.china.policy.chairs_talks:
-        partners += model.china.policy.offers
+    partners = [item for actor in model.actors.values() if actor.side == "allies" and actor is not model.us
+                for item in actor.package_offers()]
     return {
         "dprk": ladder("dprk", dprk.offers, dprk.demands, dprk.required, dprk.opening_offers),
         "allies": ladder("allies", [*us.offers, *partners], us.demands, us.required, us.opening_offers),

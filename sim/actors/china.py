@@ -46,6 +46,12 @@ class China(Actor):
     label = "China"
     Policy = ChinaPolicy
     Dispositions = ChinaDispositions
+    side = "allies"
+    blocks_story = "China (with Russia) blocks new UN sanctions"
+
+    def package_offers(self) -> list[str]:
+        """China adds its offers to the allied package only when it chairs the talks."""
+        return list(self.policy.offers) if self.policy.chairs_talks else []
 
     def consents_to_resolution(self, world: WorldState, tests: np.ndarray, launches: np.ndarray) -> np.ndarray:
         """Consent (and Russia's with it) to a new resolution after a provocation."""

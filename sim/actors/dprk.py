@@ -77,6 +77,7 @@ class DPRK(Actor):
     label = "the DPRK"
     Policy = DPRKPolicy
     Dispositions = DPRKDispositions
+    side = "dprk"
 
     def status_quo(self, world: WorldState) -> np.ndarray:
         """Worth of no deal: deterrence from capability, minus sanctions and insecurity."""

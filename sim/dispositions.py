@@ -45,14 +45,14 @@ class WorldDispositions(Record):
 
 
 class Dispositions(Record):
-    """The world's constants, and one block per registered actor (``schema()``)."""
+    """The world's constants, and one block per registered actor (``dispositions_schema()``)."""
 
     world: WorldDispositions
 
-    @staticmethod
-    def schema() -> type[Dispositions]:
-        """This record with a field per registered actor, holding its ``Dispositions`` record."""
-        return registry.schema("Dispositions", Dispositions, _actor_fields)  # type: ignore[return-value]
+
+def dispositions_schema() -> type[Dispositions]:
+    """``Dispositions`` with a field per registered actor, holding its ``Dispositions`` record."""
+    return registry.schema("Dispositions", Dispositions, _actor_fields)  # type: ignore[return-value]
 
 
 def _actor_fields(classes: tuple[type[Actor], ...]) -> dict[str, tuple[type, object]]:
@@ -78,4 +78,4 @@ def with_overrides(overrides: dict[str, dict[str, Any]] | None = None) -> Dispos
                 data[section][key] = {**data[section][key], **value}
             else:
                 data[section][key] = value
-    return Dispositions.schema().model_validate(data)
+    return dispositions_schema().model_validate(data)

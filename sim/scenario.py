@@ -88,11 +88,12 @@ def _policy(key: str) -> type[Record]:
 
 
 class Actors(Record):
-    """Each registered actor's policy record, one field per actor (``schema()``)."""
+    """Each registered actor's policy record, one field per actor (``actors_schema()``)."""
 
-    @staticmethod
-    def schema() -> type[Actors]:
-        return registry.schema("Actors", Actors, _policy_fields)  # type: ignore[return-value]
+
+def actors_schema() -> type[Actors]:
+    """``Actors`` with a field per registered actor, holding its ``Policy`` record."""
+    return registry.schema("Actors", Actors, _policy_fields)  # type: ignore[return-value]
 
 
 def _policy_fields(classes: tuple[type[Actor], ...]) -> dict[str, tuple[type, object]]:
@@ -200,8 +201,8 @@ class Counterfactual(Record):
 
 
 class Scenario(Record):
-    """A case. Its ``actors`` block follows the registered actors: load and validate with
-    ``Scenario.schema()`` (``load_scenario`` does)."""
+    """A case. Its ``actors`` block follows the registered actors: validate with
+    ``scenario_schema()`` (``load_scenario`` does)."""
 
     extends: str | None = None
     name: str = ""
@@ -239,14 +240,14 @@ class Scenario(Record):
     def months(self) -> int:
         return self.end - self.start + 1
 
-    @staticmethod
-    def schema() -> type[Scenario]:
-        """This record with ``actors`` holding a policy for each registered actor."""
-        return registry.schema("Scenario", Scenario, _actors_field)  # type: ignore[return-value]
+
+def scenario_schema() -> type[Scenario]:
+    """``Scenario`` with ``actors`` holding a policy for each registered actor."""
+    return registry.schema("Scenario", Scenario, _actors_field)  # type: ignore[return-value]
 
 
 def _actors_field(classes: tuple[type[Actor], ...]) -> dict[str, tuple[type, object]]:
-    return {"actors": (Actors.schema(), ...)}
+    return {"actors": (actors_schema(), ...)}
 
 
 def _hint(key: str, choices: typing.Iterable[str]) -> str:
@@ -282,7 +283,7 @@ def _build(path: Path, data: dict, lines: dict, overrides: typing.Sequence[str])
     for arg in overrides:
         _apply_override(data, lines, arg)
     try:
-        scenario = Scenario.schema().model_validate(data)
+        scenario = scenario_schema().model_validate(data)
     except ValidationError as error:
         raise ScenarioError(_explain(error, lines, path)) from None
     try:
@@ -410,7 +411,7 @@ def _where(loc: tuple, lines: dict, path: Path) -> tuple[Path | str, int]:
 
 def _valid_keys(loc: tuple) -> list[str]:
     """Field names of the record at ``loc`` in the scenario schema."""
-    model: Any = Scenario.schema()
+    model: Any = scenario_schema()
     for part in loc:
         model = _child_type(model, part)
         if model is None:

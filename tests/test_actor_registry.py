@@ -129,6 +129,8 @@ def test_registration_leaks_nowhere(tmp_path: Path) -> None:
         assert "russia" in scenario_schema().model_fields["actors"].annotation.model_fields
         with pytest.raises(ValueError, match="already registered"):
             register(Russia)
+        with pytest.raises(ValueError, match="one lowercase word"):
+            register(type("Ussr", (Russia,), {"key": "soviet_union"}))
     finally:
         unregister(Russia.key)
     assert actor_keys() == FIVE and scenario_schema() is five

@@ -28,8 +28,10 @@ def register(cls: A) -> A:
     """Add an actor class after those registered so far (usable as a decorator)."""
     if cls.key in _ACTORS:
         raise ValueError(f"an actor with key {cls.key!r} is already registered")
-    if not cls.key.isidentifier() or "_" in cls.key:
-        raise ValueError(f"actor key {cls.key!r} must be a word without '_' (trust keys are 'truster_trusted')")
+    if not (cls.key.isidentifier() and cls.key.islower()) or "_" in cls.key:
+        raise ValueError(f"actor key {cls.key!r} must be one lowercase word (trust keys are 'truster_trusted')")
+    if cls.side not in (None, "dprk", "allies"):
+        raise ValueError(f"actor {cls.key!r}: side must be 'dprk', 'allies' or None, not {cls.side!r}")
     _ACTORS[cls.key] = cls
     return cls
 

@@ -15,6 +15,8 @@ import numpy as np
 import pytest
 
 from sim.actors import actor_classes, actor_keys, register, unregister
+from sim.actors.base import Record
+from sim.dispositions import with_overrides
 from sim.model import DiplomacyModel
 from sim.runner import simulate
 from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_schema
@@ -90,6 +92,24 @@ def test_its_dispositions_come_from_beside_its_module_and_take_what_ifs(russia: 
     assert model.world.trust.shape == (6, 6, 3)
     willing = simulate(case, replicas=REPLICAS, seed=0, overrides=["russia.consent_base=10"])
     assert willing.outcomes["unsc_resolutions"].mean() > 0.9
+
+
+def test_an_actor_nothing_calibrates_takes_its_records_defaults() -> None:
+    class QuietDispositions(Record):
+        consent_base: float = 1.5
+        rivalry_effect: float = 0.25
+
+    class Quiet(Russia):
+        key = "quiet"
+        Dispositions = QuietDispositions
+        dispositions_file = None
+
+    register(Quiet)
+    try:
+        quiet = with_overrides({"quiet": {"rivalry_effect": 3.0}}).quiet
+    finally:
+        unregister(Quiet.key)
+    assert (quiet.consent_base, quiet.rivalry_effect) == (1.5, 3.0)
 
 
 def test_its_trade_lowers_sanctions_pressure(russia: None, tmp_path: Path) -> None:

@@ -40,7 +40,7 @@ class Japan(Actor):
     def respond(self, world: WorldState, provocations: Provocations) -> None:
         """Unilateral measures added after a test or a long-range launch."""
         test, launch = provocations.nuclear_test.astype(float), provocations.long_range.astype(float)
-        world.unilateral["japan"] = np.minimum(1.0, world.unilateral["japan"] + self.dispositions.sanctions_response * (test + launch))
+        world.unilateral[self.key] = np.minimum(1.0, world.unilateral[self.key] + self.dispositions.sanctions_response * (test + launch))
 
     def withholds(self, item: str) -> bool:
         """Japan's aid is not delivered while the abduction issue conditions it."""

@@ -46,4 +46,4 @@ class SouthKorea(Actor):
         """Unilateral measures added after a test, under a pressure stance."""
         if not self.engaging:
             test = provocations.nuclear_test.astype(float)
-            world.unilateral["rok"] = np.minimum(1.0, world.unilateral["rok"] + self.dispositions.sanctions_response * test)
+            world.unilateral[self.key] = np.minimum(1.0, world.unilateral[self.key] + self.dispositions.sanctions_response * test)

@@ -66,4 +66,4 @@ class UnitedStates(Actor):
         suspended = world.delivering("exercise_suspension")
         bump = self.dispositions.exercise_response * (test + launch)
         world.exercises = np.where(suspended, 0.0, np.clip(base + w.exercise_memory * (world.exercises - base) + bump, 0, 1))
-        world.unilateral["us"] = np.minimum(1.0, world.unilateral["us"] + self.dispositions.sanctions_response * test)
+        world.unilateral[self.key] = np.minimum(1.0, world.unilateral[self.key] + self.dispositions.sanctions_response * test)

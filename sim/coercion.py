@@ -41,7 +41,11 @@ def sanctions_pressure(model: DiplomacyModel, world: WorldState) -> np.ndarray:
     compound (each closes part of what the others leave open)."""
     share = model.dispositions.world.china_trade_share
     unilateral = 1.0 - np.prod([1.0 - level for level in world.unilateral.values()], axis=0)
-    return np.clip(share * world.enforcement * world.un_level + (1 - share) * np.maximum(world.un_level, unilateral), 0, 1)
+    bite = np.clip(share * world.enforcement * world.un_level + (1 - share) * np.maximum(world.un_level, unilateral), 0, 1)
+    for actor in model.actors.values():  # trade outside the sanctions (``Actor.sanctions_leak``)
+        if (leak := actor.sanctions_leak(world)) is not None:
+            bite = bite * (1.0 - leak)
+    return bite
 
 
 def settle_enforcement(model: DiplomacyModel, world: WorldState) -> None:
@@ -72,20 +76,11 @@ def _count(model: DiplomacyModel, world: WorldState, p: Provocations) -> None:
 
 
 def _respond(model: DiplomacyModel, world: WorldState, p: Provocations) -> None:
-    """The US, South Korea and Japan answer with exercises and unilateral sanctions; the
-    allies' exercises also rise with tension (their side of the security dilemma)."""
-    test, launch = p.nuclear_test.astype(float), p.long_range.astype(float)
-    us, rok, japan = model.us, model.rok, model.japan
-    w = model.dispositions.world
-    base = max(us.policy.exercises, 0.0)
-    suspended = world.delivering("exercise_suspension")
-    bump = us.dispositions.exercise_response * (test + launch) + us.dispositions.exercise_tension * world.tension
-    world.exercises = np.where(suspended, 0.0, np.clip(base + w.exercise_memory * (world.exercises - base) + bump, 0, 1))
-    world.unilateral["us"] = np.minimum(1.0, world.unilateral["us"] + us.dispositions.sanctions_response * test)
-    if not rok.engaging:
-        world.unilateral["rok"] = np.minimum(1.0, world.unilateral["rok"] + rok.dispositions.sanctions_response * test)
-    world.unilateral["japan"] = np.minimum(1.0, world.unilateral["japan"] + japan.dispositions.sanctions_response * (test + launch))
-    answered = (test + launch) > 0
+    """Each actor answers in its own way (the US, South Korea and Japan with exercises and
+    unilateral sanctions: ``Actor.respond``)."""
+    for actor in model.actors.values():
+        actor.respond(world, p)
+    answered = p.nuclear_test | p.long_range
     model.log.add("response", "us", answered, "the US and its allies answer with exercises and sanctions")
 
 
@@ -93,10 +88,15 @@ def _security_council(model: DiplomacyModel, world: WorldState, p: Provocations)
     proposed = p.nuclear_test | p.long_range
     if not proposed.any():
         return
-    consent = model.china.consents_to_resolution(world, p.nuclear_test.astype(float), p.long_range.astype(float))
+    tests, launches = p.nuclear_test.astype(float), p.long_range.astype(float)
+    votes = {key: actor.consents_to_resolution(world, tests, launches) for key, actor in model.actors.items()}
+    vetoes = {key: vote for key, vote in votes.items() if vote is not None}  # the actors holding a veto
+    consent = np.logical_and.reduce(list(vetoes.values()), initial=True)
     passed = proposed & consent
     step = model.dispositions.world.resolution_step
     world.un_level = np.where(passed, np.minimum(1.0, world.un_level + step), world.un_level)
     model.tracker.unsc_resolutions += passed
-    model.log.add("un_resolution", "china", passed, "the Security Council adopts new sanctions with China's consent")
-    model.log.add("un_blocked", "china", proposed & ~consent, "China (with Russia) blocks new UN sanctions")
+    consenting = " and ".join(f"{model.actors[key].label}'s" for key in vetoes)
+    model.log.add("un_resolution", "china", passed, f"the Security Council adopts new sanctions with {consenting} consent")
+    for key, vote in vetoes.items():
+        model.log.add("un_blocked", key, proposed & ~vote, model.actors[key].blocks_story)

@@ -1,7 +1,9 @@
 """Dispositions: one calibrated set of preferences and reaction strengths for every scenario.
 
 The values live in ``sim/dispositions.yaml`` (written by the calibration, read here); a
-scenario file cannot set them, a what-if can with ``--set dprk.sanctions_pain=1.5``.
+scenario file cannot set them, a what-if can with ``--set dprk.sanctions_pain=1.5``. The schema
+has one block per registered actor (``sim/actors/registry.py``); an actor the file does not
+calibrate brings its own values (``Actor.default_dispositions``).
 """
 
 from __future__ import annotations
@@ -12,12 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sim.actors.base import Record, disposition
-from sim.actors.china import ChinaDispositions
-from sim.actors.dprk import DPRKDispositions
-from sim.actors.japan import JapanDispositions
-from sim.actors.south_korea import SouthKoreaDispositions
-from sim.actors.united_states import USDispositions
+
+from sim.actors import registry
+from sim.actors.base import Actor, Record, disposition
 
 DISPOSITIONS_FILE = Path(__file__).with_name("dispositions.yaml")
 
@@ -72,12 +71,18 @@ class WorldDispositions(Record):
 
 
 class Dispositions(Record):
+    """The world's constants, and one block per registered actor (``dispositions_schema()``)."""
+
     world: WorldDispositions
-    us: USDispositions
-    dprk: DPRKDispositions
-    china: ChinaDispositions
-    rok: SouthKoreaDispositions
-    japan: JapanDispositions
+
+
+def dispositions_schema() -> type[Dispositions]:
+    """``Dispositions`` with a field per registered actor, holding its ``Dispositions`` record."""
+    return registry.schema("Dispositions", Dispositions, _actor_fields)  # type: ignore[return-value]
+
+
+def _actor_fields(classes: tuple[type[Actor], ...]) -> dict[str, tuple[type, object]]:
+    return {cls.key: (cls.Dispositions, ...) for cls in classes}
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,7 @@ class Entry:
 def catalogue() -> list[Entry]:
     """Every behavioural disposition (not an item's value or cost), with its bounds and source."""
     out = []
-    for section, info in Dispositions.model_fields.items():
+    for section, info in dispositions_schema().model_fields.items():
         for key, field in info.annotation.model_fields.items():
             extra = field.json_schema_extra
             if isinstance(extra, dict) and "source" in extra:
@@ -116,13 +121,16 @@ def calibrated_values() -> dict[str, Any]:
 def with_overrides(overrides: dict[str, dict[str, Any]] | None = None) -> Dispositions:
     """The calibrated dispositions with what-if ``overrides`` (``{"dprk": {"sanctions_pain": 1}}``)."""
     data = {section: dict(values) for section, values in calibrated_values().items()}
+    for key, cls in registry.actor_classes().items():
+        if key not in data:
+            data[key] = cls.default_dispositions()
     for section, changes in (overrides or {}).items():
         for key, value in changes.items():
             if isinstance(value, dict) and isinstance(data[section].get(key), dict):
                 data[section][key] = {**data[section][key], **value}
             else:
                 data[section][key] = value
-    return Dispositions.model_validate(data)
+    return dispositions_schema().model_validate(data)
 
 
 def markdown_table() -> str:

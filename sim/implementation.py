@@ -23,22 +23,22 @@ import numpy as np
 
 from sim import beliefs
 from sim import concessions as c
+from sim.actors import registry
 from sim.choice import choose
-from sim.state import ACTOR_INDEX, DPRK, SIDE, US, Talks, WorldState
+from sim.state import DPRK, SIDE, US, Talks, WorldState
 from sim.valuation import deal_surplus
 
 if TYPE_CHECKING:
     from sim.model import DiplomacyModel
 
 def givers(model: DiplomacyModel) -> np.ndarray:
-    """Index of the actor delivering each item: the DPRK, or the first partner offering it."""
-    out = np.full(c.N_ITEMS, US)
-    out[c.IS_DPRK] = DPRK
-    for key in ("japan", "rok", "china"):
-        for item in getattr(model, key).policy.offers:
-            if c.BY_NAME[item].side != "dprk" and item not in model.us.policy.offers:
-                out[c.INDEX[item]] = ACTOR_INDEX[key]
-    return out
+    """Row of the actor delivering each item: the first registered actor on the item's side
+    that offers it (the negotiator first), else that side's negotiator."""
+    rows = []
+    for item in c.CATALOGUE:
+        offering = [cls.key for cls in registry.on_side(item.side) if item.name in getattr(model.actors[cls.key].policy, "offers", ())]
+        rows.append(registry.index(offering[0] if offering else model.negotiator(item.side).key))
+    return np.array(rows)
 
 
 def implement(model: DiplomacyModel, world: WorldState) -> None:
@@ -64,11 +64,12 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         keeps[side] = active & choose(model.rng, margin, temp)
 
     giver = givers(model)
-    follow = np.array([getattr(model, key).policy.follow_through for key in ("us", "dprk", "china", "rok", "japan")])
+    follow = np.array([actor.follow_through for actor in model.actors.values()])
     able = model.rng.random(due.shape) < follow[giver][None, :]
     continuing_dprk = c.IS_CONTINUING & c.IS_DPRK
     able |= continuing_dprk[None, :]  # a freeze or moratorium is kept or broken, not late
-    withheld = np.array([model.japan.withholds(name) and giver[i] == ACTOR_INDEX["japan"] for i, name in enumerate(c.NAMES)])
+    by_row = list(model.actors.values())
+    withheld = np.array([by_row[giver[i]].withholds(name) for i, name in enumerate(c.NAMES)])
     party_keeps = np.where(c.IS_DPRK[None, :], keeps["dprk"][:, None], keeps["allies"][:, None])
     delivered = due & able & party_keeps & ~withheld[None, :]
 
@@ -86,7 +87,7 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         world.shortfall[index] = np.where(active, recent, world.shortfall[index])
         observer = 1 - index
         expected = 1.0 - (world.trust[US, DPRK] if index == 0 else world.trust[DPRK, US])
-        surprise = np.maximum(0.0, missed - expected)  # only a shortfall worse than the observer expected reads as defection
+        surprise = np.maximum(0.0, recent - expected)  # only a recent shortfall worse than the observer expected reads as defection
         world.defection[observer] = np.where(active, (1 - w.defection_decay) * world.defection[observer] + surprise, world.defection[observer])
         _learn_trust(model, world, index, active & (n_due > 0), 1.0 - missed)
 
@@ -126,11 +127,13 @@ def _apply_deliveries(world: WorldState, due: np.ndarray, delivered: np.ndarray,
 
 
 def _learn_trust(model: DiplomacyModel, world: WorldState, giver_side: int, seen: np.ndarray, kept: np.ndarray) -> None:
-    """Observers' trust moves toward the share of due deliveries they saw kept."""
+    """Observers' trust moves toward the share of due deliveries they saw kept: the allies'
+    (at the US's rate) in the DPRK, the DPRK's (at its rate) in each actor on the allied side."""
+    allied = [registry.index(cls.key) for cls in registry.on_side("allies")]
     if giver_side == 0:
-        pairs = [(ACTOR_INDEX[k], DPRK, model.us.dispositions.trust_learning) for k in ("us", "rok", "japan")]
+        pairs = [(observer, DPRK, model.us.dispositions.trust_learning) for observer in allied]
     else:
-        pairs = [(DPRK, ACTOR_INDEX[k], model.dprk.dispositions.trust_learning) for k in ("us", "rok", "japan", "china")]
+        pairs = [(DPRK, giver, model.dprk.dispositions.trust_learning) for giver in allied]
     for observer, giver, rate in pairs:
         trust = world.trust[observer, giver]
         world.trust[observer, giver] = np.where(seen, trust + rate * (kept - trust), trust)

@@ -1,4 +1,4 @@
-"""The model: five actors, the world as arrays over replicas, and the monthly step protocol.
+"""The model: the registered actors, the world as arrays over replicas, and the monthly step protocol.
 
 Follows Mesa's own examples (``wolf_sheep``): actors are ``Agent`` subclasses, the model
 owns the seeded generator ``self.rng``, and ``step()`` runs a fixed protocol in which each
@@ -27,7 +27,7 @@ import mesa
 import numpy as np
 
 from sim import calendar, capability, coercion, compat, implementation, negotiation, shocks, tension
-from sim.actors import DPRK, China, Japan, SouthKorea, UnitedStates
+from sim.actors import DPRK, Actor, China, Japan, SouthKorea, UnitedStates, registry
 from sim.dispositions import with_overrides
 from sim.events import EventLog
 from sim.outcomes import OutcomeTracker
@@ -84,11 +84,17 @@ class DiplomacyModel(mesa.Model):
         self.case = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides)
         self.dispositions = with_overrides(self.case.dispositions)
         policies, disp = self.case.actors, self.dispositions
-        self.us = UnitedStates(self, policies.us.model_copy(deep=True), disp.us)
-        self.dprk = DPRK(self, policies.dprk.model_copy(deep=True), disp.dprk)
-        self.china = China(self, policies.china.model_copy(deep=True), disp.china)
-        self.rok = SouthKorea(self, policies.rok.model_copy(deep=True), disp.rok)
-        self.japan = Japan(self, policies.japan.model_copy(deep=True), disp.japan)
+        self.actors: dict[str, Actor] = {
+            key: cls(self, getattr(policies, key).model_copy(deep=True), getattr(disp, key))
+            for key, cls in registry.actor_classes().items()
+        }
+        """One agent per registered actor, by key, in registration order."""
+        self.us: UnitedStates = self.actors["us"]  # type: ignore[assignment]
+        self.dprk: DPRK = self.actors["dprk"]  # type: ignore[assignment]
+        self.china: China = self.actors["china"]  # type: ignore[assignment]
+        self.rok: SouthKorea = self.actors["rok"]  # type: ignore[assignment]
+        self.japan: Japan = self.actors["japan"]  # type: ignore[assignment]
+        self._negotiators = {side: self.actors[registry.on_side(side)[0].key] for side in ("dprk", "allies")}
 
         self.replicas = replicas
         self.month_index = 0
@@ -152,8 +158,8 @@ class DiplomacyModel(mesa.Model):
         return calendar.format_month(self.case.start + self.month_index)
 
     def negotiator(self, side: str) -> DPRK | UnitedStates:
-        """The actor that negotiates for ``side``: the DPRK, or the US leading the allies."""
-        return self.dprk if side == "dprk" else self.us
+        """The actor that negotiates for ``side``: the first registered on it (the DPRK, or the US leading the allies)."""
+        return self._negotiators[side]  # type: ignore[return-value]
 
     def negotiation_context(self) -> negotiation.Context:
         return negotiation.context(self)

@@ -26,7 +26,7 @@ from sim import beliefs, preconditions
 from sim import concessions as c
 from sim.choice import choose, logistic
 from sim.outside_option import status_quo
-from sim.state import ACTOR_INDEX, SIDE, Talks, WorldState
+from sim.state import DPRK, SIDE, US, Talks, WorldState
 from sim.valuation import Context, schedule, surplus
 
 if TYPE_CHECKING:
@@ -80,9 +80,8 @@ def ladder(side: str, offers: list[str], demands: list[str], required: list[str]
 def ladders(model: DiplomacyModel) -> dict[str, Ladder]:
     """Both sides' ladders under the policies in force; the allied side adds its partners' offers."""
     us, dprk = model.us.policy, model.dprk.policy
-    partners = [*model.rok.policy.offers, *model.japan.policy.offers]
-    if model.china.policy.chairs_talks:
-        partners += model.china.policy.offers
+    partners = [item for actor in model.actors.values() if actor.side == "allies" and actor is not model.us
+                for item in actor.package_offers()]
     return {
         "dprk": ladder("dprk", dprk.offers, dprk.demands, dprk.required, dprk.opening_offers),
         "allies": ladder("allies", [*us.offers, *partners], us.demands, us.required, us.opening_offers),
@@ -185,7 +184,7 @@ def _open_talks(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladder
 
 def _signal(model: DiplomacyModel, world: WorldState, side: str, where: np.ndarray) -> None:
     """Meeting ``side``'s precondition was a costly signal: its trust in the other rises."""
-    me, other = (ACTOR_INDEX["dprk"], ACTOR_INDEX["us"]) if side == "dprk" else (ACTOR_INDEX["us"], ACTOR_INDEX["dprk"])
+    me, other = (DPRK, US) if side == "dprk" else (US, DPRK)
     trust = world.trust[me, other]
     world.trust[me, other] = np.where(where, trust + model.dispositions.world.signal_trust * (1.0 - trust), trust)
 

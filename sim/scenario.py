@@ -19,21 +19,29 @@ from typing import Annotated, Any, Literal, Union
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, BeforeValidator, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from sim import calendar, outcomes
-from sim.actors import ACTOR_CLASSES, ACTOR_KEYS
-from sim.actors.base import Record
-from sim.actors.china import ChinaPolicy
-from sim.actors.dprk import DPRKPolicy
-from sim.actors.japan import JapanPolicy
-from sim.actors.south_korea import SouthKoreaPolicy
-from sim.actors.united_states import USPolicy
+from sim.actors import registry
+from sim.actors.base import Actor, Record
 from sim.dispositions import WorldDispositions, with_overrides
 from sim.errors import UserError
 
+
+def _registered(key: str) -> str:
+    if key not in registry.actor_keys():
+        raise ValueError(f"Input should be {_choices(registry.actor_keys())}")
+    return key
+
+
+def _choices(keys: typing.Sequence[str]) -> str:
+    quoted = [repr(k) for k in keys]
+    return f"{', '.join(quoted[:-1])} or {quoted[-1]}" if len(quoted) > 1 else quoted[0]
+
+
 Month = Annotated[int, BeforeValidator(calendar.parse_month)]
-ActorKey = Literal["us", "dprk", "china", "rok", "japan"]
+ActorKey = Annotated[str, AfterValidator(_registered)]
+"""The key of a registered actor."""
 MAX_MONTHS = 600
 
 
@@ -68,7 +76,7 @@ class StartState(Record):
             raise ValueError("warheads cannot exceed material")
         for pair, value in self.trust.items():
             parts = pair.split("_")
-            if len(parts) != 2 or not all(p in ACTOR_KEYS for p in parts) or parts[0] == parts[1]:
+            if len(parts) != 2 or not all(p in registry.actor_keys() for p in parts) or parts[0] == parts[1]:
                 raise ValueError(f"trust key {pair!r} must be 'truster_trusted', e.g. 'dprk_us'")
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"trust {pair} = {value} must be between 0 and 1")
@@ -76,17 +84,20 @@ class StartState(Record):
 
 
 def _policy(key: str) -> type[Record]:
-    return ACTOR_CLASSES[key].Policy
+    return registry.actor_classes()[key].Policy
 
 
 class Actors(Record):
-    """Each actor's policy record."""
+    """Each registered actor's policy record, one field per actor (``actors_schema()``)."""
 
-    us: USPolicy
-    dprk: DPRKPolicy
-    china: ChinaPolicy
-    rok: SouthKoreaPolicy
-    japan: JapanPolicy
+
+def actors_schema() -> type[Actors]:
+    """``Actors`` with a field per registered actor, holding its ``Policy`` record."""
+    return registry.schema("Actors", Actors, _policy_fields)  # type: ignore[return-value]
+
+
+def _policy_fields(classes: tuple[type[Actor], ...]) -> dict[str, tuple[type, object]]:
+    return {cls.key: (cls.Policy, ...) for cls in classes}
 
 
 class PolicyShock(Record):
@@ -190,6 +201,9 @@ class Counterfactual(Record):
 
 
 class Scenario(Record):
+    """A case. Its ``actors`` block follows the registered actors: validate with
+    ``scenario_schema()`` (``load_scenario`` does)."""
+
     extends: str | None = None
     name: str = ""
     title: str
@@ -227,6 +241,15 @@ class Scenario(Record):
         return self.end - self.start + 1
 
 
+def scenario_schema() -> type[Scenario]:
+    """``Scenario`` with ``actors`` holding a policy for each registered actor."""
+    return registry.schema("Scenario", Scenario, _actors_field)  # type: ignore[return-value]
+
+
+def _actors_field(classes: tuple[type[Actor], ...]) -> dict[str, tuple[type, object]]:
+    return {"actors": (actors_schema(), ...)}
+
+
 def _hint(key: str, choices: typing.Iterable[str]) -> str:
     close = difflib.get_close_matches(key, list(choices), n=1, cutoff=0.5)
     return f" (did you mean {close[0]!r}?)" if close else ""
@@ -260,7 +283,7 @@ def _build(path: Path, data: dict, lines: dict, overrides: typing.Sequence[str])
     for arg in overrides:
         _apply_override(data, lines, arg)
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = scenario_schema().model_validate(data)
     except ValidationError as error:
         raise ScenarioError(_explain(error, lines, path)) from None
     try:
@@ -388,7 +411,7 @@ def _where(loc: tuple, lines: dict, path: Path) -> tuple[Path | str, int]:
 
 def _valid_keys(loc: tuple) -> list[str]:
     """Field names of the record at ``loc`` in the scenario schema."""
-    model: Any = Scenario
+    model: Any = scenario_schema()
     for part in loc:
         model = _child_type(model, part)
         if model is None:
@@ -445,10 +468,10 @@ def override_target(dotted: str) -> tuple[str, ...]:
         if rest[0] not in WorldDispositions.model_fields:
             raise ScenarioError(f"--set {dotted}: no world disposition {rest[0]!r}{_hint(rest[0], WorldDispositions.model_fields)}")
         return ("dispositions", "world", *rest)
-    if head not in ACTOR_CLASSES:
-        choices = (*ACTOR_KEYS, "state", "world")
-        raise ScenarioError(f"--set {dotted}: no actor {head!r}{_hint(head, choices)}; actors are {', '.join(ACTOR_KEYS)}")
-    cls = ACTOR_CLASSES[head]
+    if head not in registry.actor_keys():
+        choices = (*registry.actor_keys(), "state", "world")
+        raise ScenarioError(f"--set {dotted}: no actor {head!r}{_hint(head, choices)}; actors are {', '.join(registry.actor_keys())}")
+    cls = registry.actor_classes()[head]
     key = rest[0]
     if key in cls.Policy.model_fields:
         return ("actors", head, *rest)
@@ -506,5 +529,5 @@ def _switch_shock(data: dict, arg: str, shock_id: str, value: Any) -> None:
 def _expects_list(target: tuple[str, ...]) -> bool:
     if target[0] != "actors" or len(target) != 3:
         return False
-    field = ACTOR_CLASSES[target[1]].Policy.model_fields.get(target[2])
+    field = _policy(target[1]).model_fields.get(target[2])
     return field is not None and typing.get_origin(_unwrap(field.annotation)) is list

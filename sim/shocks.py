@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import beliefs
+from sim.actors import registry
 from sim.scenario import IntelligenceShock, PolicyShock, RivalryShock
-from sim.state import ACTOR_INDEX, WorldState
+from sim.state import WorldState
 
 if TYPE_CHECKING:
     from sim.model import DiplomacyModel
@@ -25,7 +26,7 @@ def apply(model: DiplomacyModel, world: WorldState) -> None:
     """Phase 1 of a month: the shocks dated this month."""
     for shock in model.shocks_by_month.get(world.month, ()):
         if isinstance(shock, PolicyShock):
-            actor = getattr(model, shock.actor)
+            actor = model.actors[shock.actor]
             actor.set_policy(**shock.set)
             if shock.actor in ("us", "dprk"):
                 beliefs.fresh_start(model, world)
@@ -33,9 +34,9 @@ def apply(model: DiplomacyModel, world: WorldState) -> None:
                 world.unilateral[shock.actor] = np.full(world.replicas, float(shock.set["sanctions"]))
             text = f"{actor.label} changes policy: " + ", ".join(f"{k} = {v}" for k, v in shock.set.items())
         elif isinstance(shock, IntelligenceShock):
-            i, j = ACTOR_INDEX[shock.actor], ACTOR_INDEX[shock.toward]
+            i, j = registry.index(shock.actor), registry.index(shock.toward)
             world.trust[i, j] = np.clip(world.trust[i, j] * shock.trust_factor, 0.0, 1.0)
-            truster, trusted = getattr(model, shock.actor).label, getattr(model, shock.toward).label
+            truster, trusted = model.actors[shock.actor].label, model.actors[shock.toward].label
             text = f"{truster}'s trust in {trusted} is multiplied by {shock.trust_factor}"
             if shock.other_sites_rate is not None:
                 world.other_sites_rate = np.full(world.replicas, shock.other_sites_rate)

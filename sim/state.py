@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import concessions
-from sim.actors import ACTOR_KEYS
+from sim.actors import registry
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
@@ -30,8 +30,8 @@ class Talks(IntEnum):
     COLLAPSED = 5
 
 
-ACTOR_INDEX = {key: i for i, key in enumerate(ACTOR_KEYS)}
-US, DPRK = ACTOR_INDEX["us"], ACTOR_INDEX["dprk"]
+US, DPRK = registry.index("us"), registry.index("dprk")
+"""Rows of the two negotiators in the per-actor arrays (the first two registered)."""
 SIDE = {"dprk": 0, "allies": 1}
 """Row of each negotiating side in the per-side arrays (concession, shortfall, defection)."""
 
@@ -125,10 +125,12 @@ def initial_state(scenario: Scenario, replicas: int) -> WorldState:
     def full(value: float, dtype: type = float) -> np.ndarray:
         return np.full(replicas, value, dtype=dtype)
 
-    trust = np.full((len(ACTOR_KEYS), len(ACTOR_KEYS), replicas), 0.5)
+    sanctioning = [key for key, cls in registry.actor_classes().items() if "sanctions" in cls.Policy.model_fields]
+    n_actors = len(registry.actor_keys())
+    trust = np.full((n_actors, n_actors, replicas), 0.5)
     for pair, value in s.trust.items():
         truster, trusted = pair.split("_")
-        trust[ACTOR_INDEX[truster], ACTOR_INDEX[trusted]] = value
+        trust[registry.index(truster), registry.index(trusted)] = value
     zeros = np.zeros(replicas)
     return WorldState(
         replicas=replicas,
@@ -146,7 +148,7 @@ def initial_state(scenario: Scenario, replicas: int) -> WorldState:
         months_since_long_range=full(s.months_since_long_range),
         recent_launches=full(s.launches_last_year / 12.0),
         un_level=full(s.un_sanctions),
-        unilateral={key: full(getattr(policies, key).sanctions) for key in ("us", "rok", "japan")},
+        unilateral={key: full(getattr(policies, key).sanctions) for key in sanctioning},
         enforcement=full(0.5),
         alarm=zeros.copy(),
         pressure=zeros.copy(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.actors import ACTOR_CLASSES
+from sim.actors import actor_classes
 from sim.compat import batch_run_seeded
 from sim.model import DiplomacyModel
 from tests.conftest import HANOI
@@ -15,7 +15,7 @@ def test_five_actors_are_mesa_agents():
     model = DiplomacyModel(scenario=HANOI)
     assert isinstance(model, mesa.Model)
     kinds = {type(agent) for agent in model.agents}
-    assert kinds == set(ACTOR_CLASSES.values())
+    assert kinds == set(actor_classes().values())
     assert all(isinstance(agent, mesa.Agent) for agent in model.agents)
 
 

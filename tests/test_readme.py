@@ -7,7 +7,7 @@ import shlex
 
 import pytest
 
-from sim.actors import ACTOR_CLASSES
+from sim.actors import actor_classes
 from sim.outcomes import OUTCOMES
 from sim.scenario import StartState
 from tests.conftest import ROOT, run_cli
@@ -55,7 +55,7 @@ def test_every_example_runs(line, tmp_path):
 def test_every_scenario_key_and_outcome_is_documented():
     for name in StartState.model_fields:
         assert f"`{name}`" in README, name
-    for cls in ACTOR_CLASSES.values():
+    for cls in actor_classes().values():
         for name in cls.Policy.model_fields:
             assert f"`{name}`" in README, name
     for name in OUTCOMES:

@@ -7,16 +7,20 @@ values for every scenario (``sim/dispositions.yaml``) and are never set per case
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import mesa
 import numpy as np
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sim import concessions
 
 if TYPE_CHECKING:
+    from sim.actors.dprk import Provocations
     from sim.model import DiplomacyModel
+    from sim.state import WorldState
 
 Strategy = Literal["boulware", "linear", "conceder", "tit_for_tat"]
 """Concession strategies (Faratin, Sierra and Jennings 1998): Boulware holds out until
@@ -93,17 +97,63 @@ class NegotiatorDispositions(Record):
 
 
 class Actor(mesa.Agent):
-    """A state in the model. Subclasses declare ``key``, ``label`` and their record types."""
+    """A state in the model. Subclasses declare ``key``, ``label`` and their record types, and
+    override the hooks below for what they can do; the phases ask every registered actor.
+
+    Capabilities a policy field gives: ``offers`` (items it gives on its ``side``),
+    ``follow_through`` (chance a due delivery is made in a month), ``sanctions`` (unilateral
+    measures, counted in sanctions pressure)."""
 
     key: ClassVar[str]
     label: ClassVar[str]
     Policy: ClassVar[type[Record]]
     Dispositions: ClassVar[type[Record]]
+    side: ClassVar[concessions.Side | None] = None
+    """Which side of a package it can give items on; the first registered actor on a side negotiates for it."""
+    dispositions_file: ClassVar[Path | None] = None
+    """Its calibrated dispositions, if ``sim/dispositions.yaml`` has no block for it (else its record's defaults)."""
 
     def __init__(self, model: DiplomacyModel, policy: Record, dispositions: Record) -> None:
         super().__init__(model)
         self.policy = policy
         self.dispositions = dispositions
+
+    @classmethod
+    def default_dispositions(cls) -> dict[str, Any]:
+        """Dispositions for an actor ``sim/dispositions.yaml`` does not calibrate."""
+        if cls.dispositions_file is None:
+            return {}
+        with cls.dispositions_file.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle) or {}
+
+    @property
+    def follow_through(self) -> float:
+        """Chance a due delivery of its own is made in a month."""
+        return getattr(self.policy, "follow_through", 1.0)
+
+    def package_offers(self) -> list[str]:
+        """What it adds to its side's package in talks (the lead negotiator's are its ladder)."""
+        return list(getattr(self.policy, "offers", []))
+
+    def withholds(self, item: str) -> bool:
+        """Whether a due delivery of ``item`` is held back whatever its follow-through."""
+        return False
+
+    def respond(self, world: WorldState, provocations: Provocations) -> None:
+        """Its answer to the month's provocations (exercises, unilateral sanctions); none by default."""
+
+    def consents_to_resolution(self, world: WorldState, tests: np.ndarray, launches: np.ndarray) -> np.ndarray | None:
+        """Its vote on a new UN resolution per replica, if it holds a veto (``None``: no veto)."""
+        return None
+
+    def sanctions_leak(self, world: WorldState) -> np.ndarray | float | None:
+        """Share of the sanctions' bite its own trade with the DPRK offsets (``None``: no such trade)."""
+        return None
+
+    @property
+    def blocks_story(self) -> str:
+        """The story of its veto."""
+        return f"{self.label} blocks new UN sanctions"
 
     def set_policy(self, **changes: object) -> None:
         """Apply a policy change (a shock such as a new administration), validated."""

@@ -64,6 +64,12 @@ class China(Actor):
     label = "China"
     Policy = ChinaPolicy
     Dispositions = ChinaDispositions
+    side = "allies"
+    blocks_story = "China (with Russia) blocks new UN sanctions"
+
+    def package_offers(self) -> list[str]:
+        """China adds its offers to the allied package only when it chairs the talks."""
+        return list(self.policy.offers) if self.policy.chairs_talks else []
 
     def interest(self, world: WorldState) -> np.ndarray:
         """China's net interest in pressing the DPRK (logit units), per replica."""

@@ -94,6 +94,7 @@ class DPRK(Actor):
     label = "the DPRK"
     Policy = DPRKPolicy
     Dispositions = DPRKDispositions
+    side = "dprk"
 
     def provocation_drive(self, world: WorldState) -> np.ndarray:
         """The shared push toward provocation (log-rate / logit units).

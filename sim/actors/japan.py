@@ -7,9 +7,16 @@ fuel oil in 2007-2008 while the abduction issue was open, banned imports and por
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import numpy as np
 from pydantic import Field
 
 from sim.actors.base import Actor, Record, disposition
+
+if TYPE_CHECKING:
+    from sim.actors.dprk import Provocations
+    from sim.state import WorldState
 
 
 class JapanPolicy(Record):
@@ -29,6 +36,12 @@ class Japan(Actor):
     label = "Japan"
     Policy = JapanPolicy
     Dispositions = JapanDispositions
+    side = "allies"
+
+    def respond(self, world: WorldState, provocations: Provocations) -> None:
+        """Unilateral measures added after a test or a long-range launch."""
+        test, launch = provocations.nuclear_test.astype(float), provocations.long_range.astype(float)
+        world.unilateral[self.key] = np.minimum(1.0, world.unilateral[self.key] + self.dispositions.sanctions_response * (test + launch))
 
     def withholds(self, item: str) -> bool:
         """Japan's aid is not delivered while the abduction issue conditions it."""

@@ -7,11 +7,16 @@ reactors' cost was South Korean.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 from pydantic import Field
 
 from sim.actors.base import Actor, Record, disposition
+
+if TYPE_CHECKING:
+    from sim.actors.dprk import Provocations
+    from sim.state import WorldState
 
 
 class SouthKoreaPolicy(Record):
@@ -33,7 +38,14 @@ class SouthKorea(Actor):
     label = "South Korea"
     Policy = SouthKoreaPolicy
     Dispositions = SouthKoreaDispositions
+    side = "allies"
 
     @property
     def engaging(self) -> bool:
         return self.policy.stance == "engagement"
+
+    def respond(self, world: WorldState, provocations: Provocations) -> None:
+        """Unilateral measures added after a test, under a pressure stance."""
+        if not self.engaging:
+            test = provocations.nuclear_test.astype(float)
+            world.unilateral[self.key] = np.minimum(1.0, world.unilateral[self.key] + self.dispositions.sanctions_response * test)

@@ -10,11 +10,16 @@ offer "anywhere, anytime without preconditions" with sanctions kept (seed articl
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 from pydantic import Field
 
 from sim.actors.base import Actor, NegotiatorDispositions, NegotiatorPolicy, disposition
+
+if TYPE_CHECKING:
+    from sim.actors.dprk import Provocations
+    from sim.state import WorldState
 
 Precondition = Literal["none", "moratorium", "freeze", "denuclearization_steps"]
 """What the DPRK must already have done before the US will talk: nothing; no nuclear test
@@ -60,3 +65,15 @@ class UnitedStates(Actor):
     label = "the US"
     Policy = USPolicy
     Dispositions = USDispositions
+    side = "allies"
+
+    def respond(self, world: WorldState, provocations: Provocations) -> None:
+        """Joint exercises stepped up after a test or launch and with tension (the allies' side of
+        the security dilemma; none while suspended under a deal), and unilateral sanctions after a test."""
+        test, launch = provocations.nuclear_test.astype(float), provocations.long_range.astype(float)
+        w = self.model.dispositions.world
+        base = max(self.policy.exercises, 0.0)
+        suspended = world.delivering("exercise_suspension")
+        bump = self.dispositions.exercise_response * (test + launch) + self.dispositions.exercise_tension * world.tension
+        world.exercises = np.where(suspended, 0.0, np.clip(base + w.exercise_memory * (world.exercises - base) + bump, 0, 1))
+        world.unilateral[self.key] = np.minimum(1.0, world.unilateral[self.key] + self.dispositions.sanctions_response * test)

@@ -274,7 +274,7 @@ class Design:
 
 def is_integer_key(key: str) -> bool:
     """Whether a what-if key holds a whole number (sampled values are then rounded)."""
-    from sim.actors import ACTOR_CLASSES
+    from sim.actors import actor_classes
     from sim.dispositions import WorldDispositions
     from sim.scenario import StartState
 
@@ -284,7 +284,7 @@ def is_integer_key(key: str) -> bool:
     elif target[:2] == ("dispositions", "world"):
         model, name, depth = WorldDispositions, target[2], 3
     else:
-        cls = ACTOR_CLASSES[target[1]]
+        cls = actor_classes()[target[1]]
         model, name, depth = (cls.Policy if target[0] == "actors" else cls.Dispositions), target[2], 3
     info = model.model_fields.get(name)
     return info is not None and len(target) == depth and info.annotation is int

@@ -24,7 +24,7 @@ DISPOSITIONS_FILE = Path(__file__).with_name("dispositions.yaml")
 class WorldDispositions(Record):
     """Constants of the world rather than of one actor."""
 
-    choice_temperature: float = disposition(0.02, 1, "logit temperature of every negotiating decision (talk, accept, walk out, keep a deal)",
+    choice_temperature: float = disposition(0.02, 1, "logit temperature of every negotiating decision (talk, accept, walk out, keep)",
                                             "McKelvey and Palfrey (1995) quantal response")
     discount_per_year: float = disposition(0.5, 1, "worth of a delivery one year later", "DESIGN.md: the commitment problem")
     china_trade_share: float = disposition(0, 1, "share of DPRK trade that is with China", "history/cases.md: about nine tenths")
@@ -51,23 +51,27 @@ class WorldDispositions(Record):
     six_party_patience: float = disposition(1, 3, "six-party rounds' deadline as a multiple of bilateral rounds'",
                                             "history/cases.md 2: rounds stretched over months")
     relationship_bonus: float = disposition(0, 1, "worth of talks reopened within a year of the last", "history/cases.md 4-5")
-    proof_months: float = disposition(0, 36, "months a continuing commitment must be kept before the other side delivers under one-sided sequencing",
+    proof_months: float = disposition(0, 36, "months a continuing commitment is kept before the other side delivers, one-sided sequencing",
                                       "DESIGN.md: disarm-first and relief-first sequencing")
     belief_temperature: float = disposition(0.05, 2, "each side's uncertainty about what the other will accept",
                                             "Fearon (1995): private information about resolve")
     failure_lesson: float = disposition(0, 5, "pessimism (log-odds of the other accepting) learnt from one walkout or collapse",
-                                        "Bayesian updating of a logit belief; history/cases.md: no talks for years after 2008-12 and 2019-10")
-    belief_memory: float = disposition(0, 1, "monthly persistence of that pessimism", "history/cases.md: talks resumed years after failures")
-    change_resets: float = disposition(0, 1, "share of the pessimism forgotten when either side's policy changes (a new administration, a new offer)",
+                                        "a Bayesian shift of a logit belief; history/cases.md: no talks for years after 2008-12")
+    belief_memory: float = disposition(0, 1, "monthly persistence of that pessimism",
+                                       "history/cases.md: talks resumed years after failures")
+    change_resets: float = disposition(0, 1, "pessimism forgotten when either side changes policy (new leaders, a new offer)",
                                        "history/cases.md: talks reopened under new administrations (2007, 2018)")
     pressure_news: float = disposition(0, 20, "pessimism forgotten per unit of change in sanctions pressure since the failure",
                                        "Fearon (1995): new costs change what a side will accept")
     signal_trust: float = disposition(0, 0.5, "trust gained in a side that met one's precondition before talks (a costly signal)",
                                       "Spence (1973) and Fearon (1997) costly signals")
-    shortfall_memory: float = disposition(0, 1, "monthly persistence of a side's recent shortfall, as the other sees it", "DESIGN.md phase 5")
+    shortfall_memory: float = disposition(0, 1, "monthly persistence of a side's recent shortfall, as the other sees it",
+                                          "DESIGN.md phase 5")
     defection_decay: float = disposition(0, 1, "monthly decay of perceived defection", "DESIGN.md phase 5")
-    unseen_weight: float = disposition(0, 1, "share of a DPRK shortfall seen without inspectors", "DESIGN.md: verification makes compliance observable")
-    collapse_trust: float = disposition(0, 1, "share of trust left after a deal collapses", "history/cases.md 1-2: trust after 2002 and 2008")
+    unseen_weight: float = disposition(0, 1, "share of a DPRK shortfall seen without inspectors",
+                                       "DESIGN.md: verification makes compliance observable")
+    collapse_trust: float = disposition(0, 1, "share of trust left after a deal collapses",
+                                        "history/cases.md 1-2: trust after 2002 and 2008")
 
 
 class Dispositions(Record):

@@ -88,7 +88,8 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         observer = 1 - index
         expected = 1.0 - (world.trust[US, DPRK] if index == 0 else world.trust[DPRK, US])
         surprise = np.maximum(0.0, recent - expected)  # only a recent shortfall worse than the observer expected reads as defection
-        world.defection[observer] = np.where(active, (1 - w.defection_decay) * world.defection[observer] + surprise, world.defection[observer])
+        perceived = (1 - w.defection_decay) * world.defection[observer] + surprise
+        world.defection[observer] = np.where(active, perceived, world.defection[observer])
         _learn_trust(model, world, index, active & (n_due > 0), 1.0 - missed)
 
     late = due & ~delivered & party_keeps

@@ -50,7 +50,8 @@ class ChinaDispositions(Record):
     enforcement_memory: float = disposition(0, 0.99, "monthly persistence of enforcement (customs practice changes slowly)",
                                             "history/cases.md: enforcement shifts over months, not days")
     consent_base: float = disposition(-5, 5, "logit of consenting to a resolution, beside its interest", "history/cases.md")
-    consent_per_test: float = disposition(0, 10, "consent added in the month of a nuclear test", "history/cases.md: UNSC 1718, 1874, 2094, 2270, 2321, 2375")
+    consent_per_test: float = disposition(0, 10, "consent added in the month of a nuclear test",
+                                          "history/cases.md: UNSC 1718, 1874, 2094, 2270, 2321, 2375")
     consent_per_launch: float = disposition(0, 10, "consent added in the month of a long-range launch", "history/cases.md: UNSC 2087")
     consent_temperature: float = disposition(0.05, 5, "logit temperature of the consent decision",
                                              "McKelvey and Palfrey (1995) quantal response")

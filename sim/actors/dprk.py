@@ -36,7 +36,7 @@ class DPRKPolicy(NegotiatorPolicy):
 class DPRKDispositions(NegotiatorDispositions):
     # the outside option (sim/outside_option.py)
     deterrent_value: float = disposition(0, 5, "worth of its deterrent at full capability; what disarming costs it",
-                                         "seed article 000: the programmes are 'crucial bargaining chips ... and a means of preventing military attack'")
+                                         "seed article 000: 'crucial bargaining chips ... and a means of preventing military attack'")
     sanctions_pain: float = disposition(0, 5, "worth lost to sanctions at full pressure; what relief gives back",
                                         "seed article 004: sanctions on the trade that is nine tenths with China")
     security_fear: float = disposition(0, 5, "worth lost to insecurity at full tension; what a deal's calm and assurances give",

@@ -7,9 +7,10 @@ finding. Each month a party keeps its commitments while its surplus from the dea
 its outside option, ``sim/valuation.py``), its reluctance to renege and the other side's
 record of delivery make keeping them worth more than not (logit choice); otherwise it
 withholds its due deliveries. A delay is a due delivery not made for want of follow-through.
-Each side's perceived defection of the other accumulates from the shortfalls it sees beyond
-what it expected (one minus its trust: a late delivery from a partner it knows to be late
-surprises less); past its tolerance it withdraws and the deal collapses. So a shock that makes a deal worth less sets
+Each side's case for leaving accumulates (and decays) from the shortfalls it sees beyond what
+it expected (one minus its trust: a late delivery from a partner it knows to be late surprises
+less) and from each month it withholds its own deliveries (a side already in breach has less
+to lose by leaving); past its tolerance it withdraws and the deal collapses. So a shock that makes a deal worth less sets
 off withholding, answered in kind, and the collapse follows from the sides' choices, with a
 spread. Trust moves toward the compliance each side observes (a reinforcement update);
 inspections make DPRK compliance observable.
@@ -77,8 +78,9 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
     world.progress = np.where(delivered & ~c.IS_CONTINUING, np.minimum(1.0, world.progress + 1.0 / duration), world.progress)
     _apply_deliveries(world, due, delivered, active)
 
+    n_due_own = [(due & c.IS_DPRK).sum(axis=1), (due & ~c.IS_DPRK).sum(axis=1)]
     for index, side_items in ((0, c.IS_DPRK), (1, ~c.IS_DPRK)):
-        n_due = (due & side_items).sum(axis=1)
+        n_due = n_due_own[index]
         n_made = (delivered & side_items).sum(axis=1)
         missed = np.where(n_due > 0, 1.0 - n_made / np.maximum(n_due, 1), 0.0)
         if index == 0:
@@ -88,7 +90,8 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         observer = 1 - index
         expected = 1.0 - (world.trust[US, DPRK] if index == 0 else world.trust[DPRK, US])
         surprise = np.maximum(0.0, recent - expected)  # only a recent shortfall worse than the observer expected reads as defection
-        perceived = (1 - w.defection_decay) * world.defection[observer] + surprise
+        own_breach = ~(keeps["dprk"] if observer == SIDE["dprk"] else keeps["allies"]) & (n_due_own[observer] > 0)
+        perceived = (1 - w.defection_decay) * world.defection[observer] + surprise + own_breach
         world.defection[observer] = np.where(active, perceived, world.defection[observer])
         _learn_trust(model, world, index, active & (n_due > 0), 1.0 - missed)
 

@@ -24,8 +24,8 @@ DISPOSITIONS_FILE = Path(__file__).with_name("dispositions.yaml")
 class WorldDispositions(Record):
     """Constants of the world rather than of one actor."""
 
-    choice_temperature: float = disposition(0.02, 1, "logit temperature of every negotiating decision (talk, accept, walk out, keep)",
-                                            "McKelvey and Palfrey (1995) quantal response")
+    choice_temperature: float = disposition(0.05, 1, "logit temperature of every negotiating decision (talk, accept, walk out, keep)",
+                                            "McKelvey and Palfrey (1995) quantal response; floor 0.05 keeps decisions stochastic (DESIGN.md)")
     discount_per_year: float = disposition(0.5, 1, "worth of a delivery one year later", "DESIGN.md: the commitment problem")
     china_trade_share: float = disposition(0, 1, "share of DPRK trade that is with China", "history/cases.md: about nine tenths")
     resolution_step: float = disposition(0, 1, "sanctions added by one UN resolution", "history/cases.md: five resolutions 2016-2017")
@@ -70,6 +70,8 @@ class WorldDispositions(Record):
     defection_decay: float = disposition(0, 1, "monthly decay of perceived defection", "DESIGN.md phase 5")
     unseen_weight: float = disposition(0, 1, "share of a DPRK shortfall seen without inspectors",
                                        "DESIGN.md: verification makes compliance observable")
+    review_rate: float = disposition(0.05, 1, "monthly chance that a government reviews a deal it has a case for leaving",
+                                     "history/cases.md: the DPRK quit the talks four months after they failed (2008-12 to 2009-04)")
     collapse_trust: float = disposition(0, 1, "share of trust left after a deal collapses",
                                         "history/cases.md 1-2: trust after 2002 and 2008")
 

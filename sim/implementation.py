@@ -10,7 +10,9 @@ withholds its due deliveries. A delay is a due delivery not made for want of fol
 Each side's case for leaving accumulates (and decays) from the shortfalls it sees beyond what
 it expected (one minus its trust: a late delivery from a partner it knows to be late surprises
 less) and from each month it withholds its own deliveries (a side already in breach has less
-to lose by leaving); past its tolerance it withdraws and the deal collapses. So a shock that makes a deal worth less sets
+to lose by leaving); past its tolerance it withdraws at its next review of the deal (a
+government reconsiders a deal only now and then: ``review_rate`` a month), and the deal
+collapses. So a shock that makes a deal worth less sets
 off withholding, answered in kind, and the collapse follows from the sides' choices, with a
 spread. Trust moves toward the compliance each side observes (a reinforcement update);
 inspections make DPRK compliance observable.
@@ -101,7 +103,10 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
                   items=lambda r: c.items_in(late[r]))
     _log_withholding(model, world, active, due, keeps, value)
     withdraws = {
-        side: active & (world.defection[SIDE[side]] > model.negotiator(side).dispositions.defection_tolerance) for side in SIDE
+        side: active
+        & (world.defection[SIDE[side]] > model.negotiator(side).dispositions.defection_tolerance)
+        & (model.rng.random(world.replicas) < w.review_rate)  # a government reconsiders a deal only now and then
+        for side in SIDE
     }
     reneged = withdraws["dprk"] | withdraws["allies"]
     _collapse(model, world, reneged, withdraws, value)

@@ -23,7 +23,7 @@ def add_run_arguments(parser: argparse.ArgumentParser, reps: int) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the random generator (default 0)")
     parser.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="ACTOR.KEY=VALUE",
-        help="a what-if: change a policy or disposition, e.g. us.precondition=none, china.enforcement=0.2, "
+        help="a what-if: change a policy or disposition, e.g. us.precondition=none, china.stance=0.2, "
         "us.offers=+partial_relief, shocks.us_2001=off (repeatable)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")

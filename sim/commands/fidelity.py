@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import argparse
 
-from sim.commands.common import console, fmt, positive_int, print_json
+from sim.commands.common import add_run_arguments, console, fmt, print_json
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenarios", nargs="*", help="scenario files (default: every file in scenarios/ with an observed: block)")
-    parser.add_argument("--reps", type=positive_int, default=300, help="replications per case (default 300)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random generator (default 0)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    add_run_arguments(parser, reps=300)
     parser.add_argument("--strict", action="store_true", help="exit 1 if any case fails")
 
 
@@ -26,18 +24,19 @@ def main(args: argparse.Namespace) -> int:
     from sim.scenario import ScenarioError
 
     paths = [Path(p) for p in args.scenarios] or None
-    fits = fidelity(paths, replicas=args.reps, seed=args.seed)
+    fits = fidelity(paths, replicas=args.reps, seed=args.seed, overrides=args.overrides)
     if paths and any(not fit.bands for fit in fits):
         empty = next(fit.name for fit in fits if not fit.bands)
         raise ScenarioError(f"{empty}: the scenario has no observed: block to check")
     failed = [fit.name for fit in fits if not fit.passed]
     if args.json:
-        print_json({"replications": args.reps, "seed": args.seed, "pass": not failed,
+        print_json({"replications": args.reps, "seed": args.seed, "set": args.overrides, "pass": not failed,
                     "cases": [fit.as_dict() for fit in fits]})
     else:
         from rich.table import Table
 
-        table = Table(title=f"Fidelity: {args.reps} replications per case, seed {args.seed}; "
+        what_if = f" with {', '.join(args.overrides)}" if args.overrides else ""
+        table = Table(title=f"Fidelity{what_if}: {args.reps} replications per case, seed {args.seed}; "
                             f"a band holds when at least {PASS_SHARE:.0%} of replications fall inside")
         for column in ("case", "observable", "band", "median", "10-90%", "inside", ""):
             table.add_column(column, no_wrap=True, justify="left" if column in ("case", "observable", "band", "") else "right")

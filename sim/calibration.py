@@ -56,8 +56,8 @@ FITTED: tuple[str, ...] = (
     "dprk.launch_saturation", "dprk.push_ignored", "dprk.ignored_months", "dprk.push_pressure", "dprk.push_leverage",
     "dprk.push_rebuff", "dprk.rebuff_memory", "dprk.push_exercises", "dprk.push_tension", "dprk.restraint_engagement",
     "dprk.restraint_talks", "dprk.restraint_deal", "dprk.verification_aversion", "dprk.stay_bias", "dprk.audience_cost",
-    "dprk.defection_tolerance", "dprk.sanctions_pain",
-    "us.audience_cost", "us.defection_tolerance", "us.crisis_aversion", "us.stay_bias",
+    "world.defection_tolerance", "world.review_rate", "dprk.sanctions_pain",
+    "us.audience_cost", "us.crisis_aversion", "us.stay_bias",
     "china.consent_base", "china.consent_per_test", "china.stance_weight", "china.enforcement_base", "china.collapse_fear",
 )
 """The dispositions the calibration fits, each within its prior bounds (``sim.dispositions.catalogue``)."""

@@ -63,13 +63,15 @@ class WorldDispositions(Record):
                                        "history/cases.md: talks reopened under new administrations (2007, 2018)")
     pressure_news: float = disposition(0, 20, "pessimism forgotten per unit of change in sanctions pressure since the failure",
                                        "Fearon (1995): new costs change what a side will accept")
-    signal_trust: float = disposition(0, 0.5, "trust gained in a side that met one's precondition before talks (a costly signal)",
-                                      "Spence (1973) and Fearon (1997) costly signals")
     shortfall_memory: float = disposition(0, 1, "monthly persistence of a side's recent shortfall, as the other sees it",
                                           "DESIGN.md phase 5")
     defection_decay: float = disposition(0, 1, "monthly decay of perceived defection", "DESIGN.md phase 5")
     unseen_weight: float = disposition(0, 1, "share of a DPRK shortfall seen without inspectors",
                                        "DESIGN.md: verification makes compliance observable")
+    defection_tolerance: float = disposition(0.1, 10, "a side's case for leaving a deal past which it withdraws at its next review",
+                                             "DESIGN.md phase 5")
+    walkout_gap: float = disposition(0, 2, "deficit of the best offer a side tolerates at its deadline before walking out",
+                                     "Hanoi 2019: the US walked out with no zone of agreement (history/cases.md 5)")
     review_rate: float = disposition(0.05, 1, "monthly chance that a government reviews a deal it has a case for leaving",
                                      "history/cases.md: the DPRK quit the talks four months after they failed (2008-12 to 2009-04)")
     collapse_trust: float = disposition(0, 1, "share of trust left after a deal collapses",

@@ -104,7 +104,7 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
     _log_withholding(model, world, active, due, keeps, value)
     withdraws = {
         side: active
-        & (world.defection[SIDE[side]] > model.negotiator(side).dispositions.defection_tolerance)
+        & (world.defection[SIDE[side]] > w.defection_tolerance)
         & (model.rng.random(world.replicas) < w.review_rate)  # a government reconsiders a deal only now and then
         for side in SIDE
     }

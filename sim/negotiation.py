@@ -183,10 +183,11 @@ def _open_talks(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladder
 
 
 def _signal(model: DiplomacyModel, world: WorldState, side: str, where: np.ndarray) -> None:
-    """Meeting ``side``'s precondition was a costly signal: its trust in the other rises."""
+    """Meeting ``side``'s precondition was a costly signal, seen as a promise kept: its trust in the
+    other moves toward 1 at its rate of learning from observed compliance."""
     me, other = (DPRK, US) if side == "dprk" else (US, DPRK)
     trust = world.trust[me, other]
-    world.trust[me, other] = np.where(where, trust + model.dispositions.world.signal_trust * (1.0 - trust), trust)
+    world.trust[me, other] = np.where(where, trust + model.negotiator(side).dispositions.trust_learning * (1.0 - trust), trust)
 
 
 def _bargain(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladder], ctx: Context) -> None:
@@ -232,7 +233,7 @@ def _bargain(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladder], 
     walk = np.zeros(world.replicas, dtype=bool)
     for side, lad in lads.items():
         exhausted = level[side] >= lad.steps
-        gap = asking[side] - offer_to[side] - model.negotiator(side).dispositions.walkout_gap
+        gap = asking[side] - offer_to[side] - model.dispositions.world.walkout_gap
         walk |= talking & ~signed & deadline & exhausted & choose(model.rng, gap, rng_temp)
     if walk.any():
         world.talks = np.where(walk, Talks.NO_CONTACT, world.talks).astype(np.int8)

@@ -4,7 +4,7 @@ and the choice to drop one.
 A precondition reads only what the other side has visibly done or said: its tests and
 launches, whether Yongbyon is frozen and inspected, its exercises, sanctions and stated
 agenda; never its private list of offers. Meeting it is a costly signal that raises the
-waiting side's trust (``signal_trust``). A side whose precondition is not met may still talk,
+waiting side's trust, as a promise kept would (its ``trust_learning``). A side whose precondition is not met may still talk,
 paying its ``audience_cost`` (Fearon 1994: leaders who back down from a public position pay at
 home): when the value of talking is high enough it drops the precondition
 (``sim/negotiation.py``).

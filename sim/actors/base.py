@@ -73,11 +73,8 @@ class NegotiatorDispositions(Record):
                                    "Fearon (1995) on commitment; the 1994 freeze kept eight years")
     reciprocity: float = disposition(0, 5, "weight of the other side's recent shortfall in keeping a deal",
                                      "Axelrod (1984) reciprocity; fuel oil 'often late' (history/cases.md 1)")
-    defection_tolerance: float = disposition(0.1, 10, "perceived defection that ends a deal", "DESIGN.md phase 5")
     trust_learning: float = disposition(0, 1, "monthly step of trust toward observed compliance",
                                         "DESIGN.md phase 5: a reinforcement update of trust")
-    walkout_gap: float = disposition(0, 2, "deficit of the best offer it tolerates at its deadline before walking out",
-                                     "Hanoi 2019: the US walked out with no zone of agreement (history/cases.md 5)")
     audience_cost: float = disposition(0, 2, "cost of dropping a precondition or a required demand, or of signing beyond its mandate",
                                        "Fearon (1994) audience costs; Putnam (1988) two-level games")
 

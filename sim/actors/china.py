@@ -43,8 +43,6 @@ class ChinaDispositions(Record):
     collapse_fear: float = disposition(0, 10, "reluctance as sanctions pressure on the DPRK rises (a collapse on its border)",
                                        "seed article 004: Beijing fears the regime's collapse and refugees")
     rivalry_effect: float = disposition(0, 10, "reluctance from US-China rivalry", "seed article 000; THAAD 2016")
-    inducement_weight: float = disposition(0, 10, "worth to China of what the US offers it for enforcing",
-                                           "seed article 004: China weighs its relations with Washington")
     enforcement_base: float = disposition(-5, 5, "logit of enforcement at a neutral stance with no alarm, pressure or rivalry",
                                           "history/cases.md: partial enforcement in every case")
     enforcement_memory: float = disposition(0, 0.99, "monthly persistence of enforcement (customs practice changes slowly)",
@@ -77,11 +75,10 @@ class China(Actor):
         d = self.dispositions
         inducement = self.model.us.policy.china_inducement
         return (
-            d.stance_weight * (self.policy.stance - 0.5)
+            d.stance_weight * (self.policy.stance - 0.5 + inducement)
             + d.nonproliferation * world.alarm
             - d.collapse_fear * world.pressure
             - d.rivalry_effect * world.rivalry
-            + d.inducement_weight * inducement
         )
 
     def target_enforcement(self, world: WorldState) -> np.ndarray:

@@ -58,7 +58,7 @@ class DPRKDispositions(NegotiatorDispositions):
                                         "DESIGN.md phase 3")
     push_pressure: float = disposition(0, 5, "provocation drive from sanctions pressure", "DESIGN.md phase 3")
     push_leverage: float = disposition(0, 5, "provocation drive when talks are likely to open soon (leverage)", "DESIGN.md phase 3")
-    push_rebuff: float = disposition(0, 5, "provocation drive just after talks break down or a deal collapses",
+    push_rebuff: float = disposition(0.2, 5, "provocation drive just after talks break down or a deal collapses",
                                      "history/cases.md: launches resumed 2019-05 after Hanoi; a test after 2008-12")
     rebuff_memory: float = disposition(0, 1, "monthly persistence of that drive", "history/cases.md 2, 5")
     push_tension: float = disposition(0, 5, "provocation drive from tension: insecurity answered by demonstration",
@@ -77,7 +77,6 @@ class DPRKDispositions(NegotiatorDispositions):
     restraint_engagement: float = disposition(0, 5, "restraint while South Korea engages", "history/cases.md: no launch in 2007 or 2018")
     restraint_talks: float = disposition(0, 10, "restraint while talks are under way", "DESIGN.md phase 3")
     restraint_deal: float = disposition(0, 10, "restraint under a deal it values", "history/cases.md 1: no test 1994-2003")
-    moratorium_weight: float = disposition(0, 10, "restraint from a moratorium it signed", "history/cases.md 4: test halt 2018-04")
 
 
 @dataclass
@@ -148,7 +147,7 @@ class DPRK(Actor):
         d = self.dispositions
         rng = self.model.rng
         drive = self.provocation_drive(world)
-        restraint = d.moratorium_weight * world.moratorium
+        restraint = d.restraint_deal * world.moratorium  # a signed moratorium binds tests and long-range launches
         campaign = 1.0 + d.launch_saturation * world.recent_launches
         force = np.exp(d.launch_capability * (world.capability_index - 0.5))
         short_range = rng.poisson(d.launch_rate * force * np.exp(drive) / campaign)

@@ -25,7 +25,7 @@ class WorldDispositions(Record):
     """Constants of the world rather than of one actor."""
 
     choice_temperature: float = disposition(0.05, 1, "logit temperature of every negotiating decision (talk, accept, walk out, keep)",
-                                            "McKelvey and Palfrey (1995) quantal response; floor 0.05 keeps decisions stochastic (DESIGN.md)")
+                                            "McKelvey and Palfrey (1995) quantal response; the floor keeps decisions stochastic")
     discount_per_year: float = disposition(0.5, 1, "worth of a delivery one year later", "DESIGN.md: the commitment problem")
     china_trade_share: float = disposition(0, 1, "share of DPRK trade that is with China", "history/cases.md: about nine tenths")
     resolution_step: float = disposition(0, 1, "sanctions added by one UN resolution", "history/cases.md: five resolutions 2016-2017")

@@ -62,3 +62,55 @@ def test_the_dprk_offering_a_declaration_at_hanoi_does_not_stop_talks():
     """The perverse response of the old model: a more flexible DPRK talked far less."""
     change = paired(HANOI, "talks_opened", [], ["dprk.offers=+declaration"])
     assert change["ci_low"] > -0.05
+
+
+# ------------------------------------------------------------ the outside option moves the zone of agreement
+
+
+def test_more_sanctions_pain_moves_the_dprk_toward_talks_in_2021():
+    """Relief is worth the pain it ends: a DPRK that hurts more under the same pressure wants the
+    talks it refused (Fearon 1995: costs of no deal widen the bargaining range)."""
+    change = paired(TALKS_2021, "talks_opened", [], ["dprk.sanctions_pain=4"])
+    assert change["ci_low"] > 0
+
+
+def test_higher_tension_moves_both_sides_toward_talks_in_2016():
+    """A crisis makes a deal worth more to both (each side's outside option worsens with tension):
+    in 2016, where neither side would talk, talks open more often when tension starts high."""
+    change = paired(PEACE_2016, "talks_opened", [], ["state.tension=0.8"])
+    assert change["ci_low"] > 0
+
+
+def test_tension_raises_each_sides_value_of_talking():
+    """Both sides, not one: each side's value of talking rises with tension, all else equal."""
+    model = DiplomacyModel(PEACE_2016, replicas=2, rng=0, record_events=0)
+    model.world.tension = np.array([0.2, 0.8])
+    ctx = negotiation.context(model)
+    for side in ("dprk", "allies"):
+        low, high = negotiation.talks_value(model, model.world, side, negotiation.ladders(model), ctx)
+        assert high > low, side
+
+
+def test_chinas_collapse_fear_lowers_its_enforcement_at_high_pressure():
+    """Seed article 004: Beijing fears a collapse on its border. At Hanoi's pressure (all UN
+    sanctions in force) a China that fears collapse more enforces less."""
+    change = paired(HANOI, "sanctions_pressure_mean", [], ["china.collapse_fear=8"])
+    assert change["ci_high"] < 0
+    model = DiplomacyModel(HANOI, replicas=2, rng=0, record_events=0)
+    model.world.pressure = np.array([0.1, 0.9])
+    before = model.china.target_enforcement(model.world)
+    model.china.dispositions = model.china.dispositions.model_copy(update={"collapse_fear": model.china.dispositions.collapse_fear + 2})
+    after = model.china.target_enforcement(model.world)
+    assert (after < before).all() and (before - after)[1] > (before - after)[0]  # the fear bites where pressure is high
+
+
+def test_dropping_a_precondition_never_raises_launches_without_talks_in_2021():
+    """The old model's perverse response: a standing one-sided wish for talks counted as talks about
+    to open, for ever. Leverage now follows the chance that *both* sides choose to talk."""
+    base = simulate(TALKS_2021, replicas=REPS, seed=SEED, record_events=0, record_series=False).outcomes
+    dropped = simulate(TALKS_2021, replicas=REPS, seed=SEED, overrides=["dprk.precondition=none"], record_events=0,
+                       record_series=False).outcomes
+    no_talks = ~dropped["talks_opened"]
+    assert no_talks.sum() > 30
+    change = paired_difference(base["missile_launches"][no_talks], dropped["missile_launches"][no_talks])
+    assert change["ci_low"] <= 0, change

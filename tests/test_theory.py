@@ -7,6 +7,7 @@ excludes zero in the direction theory predicts (issue 8, "Done when").
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -35,11 +35,11 @@ class DPRKPolicy(NegotiatorPolicy):
 
 class DPRKDispositions(NegotiatorDispositions):
     # the outside option (sim/outside_option.py)
-    deterrent_value: float = disposition(0, 5, "worth of its deterrent at full capability; what disarming costs it",
+    deterrent_value: float = disposition(0.2, 5, "worth of its deterrent at full capability; what disarming costs it",
                                          "seed article 000: 'crucial bargaining chips ... and a means of preventing military attack'")
-    sanctions_pain: float = disposition(0, 5, "worth lost to sanctions at full pressure; what relief gives back",
+    sanctions_pain: float = disposition(0.5, 5, "worth lost to sanctions at full pressure; what relief gives back",
                                         "seed article 004: sanctions on the trade that is nine tenths with China")
-    security_fear: float = disposition(0, 5, "worth lost to insecurity at full tension; what a deal's calm and assurances give",
+    security_fear: float = disposition(0.05, 5, "worth lost to insecurity at full tension; what a deal's calm and assurances give",
                                        "seed article 004: exercises are 'a thinly veiled rehearsal for war'")
     verification_aversion: float = disposition(0, 5, "cost per unit of verification demanded beyond its limit",
                                                "history/cases.md 2: no written protocol with sampling (2008-12)")
@@ -53,8 +53,8 @@ class DPRKDispositions(NegotiatorDispositions):
                                          "a campaign's memory of about a year (history/cases.md launch counts)")
     long_range_logit: float = disposition(-15, 5, "monthly logit of a long-range launch at baseline", "history/cases.md launch record")
     test_logit: float = disposition(-15, 5, "monthly logit of a nuclear test at baseline", "history/cases.md test record")
-    push_ignored: float = disposition(0, 5, "provocation drive from being ignored", "DESIGN.md phase 3")
-    ignored_months: float = disposition(1, 120, "months without talks or a deal at which being ignored counts in full",
+    push_ignored: float = disposition(0.1, 5, "provocation drive from being ignored", "DESIGN.md phase 3")
+    ignored_months: float = disposition(6, 120, "months without talks or a deal at which being ignored counts in full",
                                         "DESIGN.md phase 3")
     push_pressure: float = disposition(0, 5, "provocation drive from sanctions pressure", "DESIGN.md phase 3")
     push_leverage: float = disposition(0, 5, "provocation drive when talks are likely to open soon (leverage)", "DESIGN.md phase 3")
@@ -72,7 +72,7 @@ class DPRKDispositions(NegotiatorDispositions):
                                        "history/cases.md: tests 2006 to 2017 at intervals of 8 to 40 months")
     maturity_per_flight: float = disposition(0, 1, "share of the missile programme proven by one long-range flight",
                                              "history/cases.md: ICBM flown three times in 2017, none since through 2021")
-    push_exercises: float = disposition(0, 5, "provocation drive from joint exercises at full scale",
+    push_exercises: float = disposition(0.1, 5, "provocation drive from joint exercises at full scale",
                                         "history/cases.md 3: offer to suspend tests if exercises stopped (2015-01-10)")
     restraint_engagement: float = disposition(0, 5, "restraint while South Korea engages", "history/cases.md: no launch in 2007 or 2018")
     restraint_talks: float = disposition(0, 10, "restraint while talks are under way", "DESIGN.md phase 3")

@@ -45,9 +45,9 @@ class USPolicy(NegotiatorPolicy):
 
 class USDispositions(NegotiatorDispositions):
     # the outside option (sim/outside_option.py)
-    threat_weight: float = disposition(0, 5, "cost of DPRK capability in the status quo; what limiting it is worth",
+    threat_weight: float = disposition(0.2, 5, "cost of DPRK capability in the status quo; what limiting it is worth",
                                        "seed article 000: ICBMs able to reach the US mainland")
-    crisis_aversion: float = disposition(0, 5, "worth lost to the risk of a crisis at full tension; what a deal's calm gives",
+    crisis_aversion: float = disposition(0.1, 5, "worth lost to the risk of a crisis at full tension; what a deal's calm gives",
                                          "Fearon (1995): costs of conflict widen the bargaining range; the 1994 crisis")
     pressure_cost: float = disposition(0, 1, "share of the leverage of sanctions that maintaining them costs the US and its allies",
                                        "seed article 000: sanctions enforcement strains relations with China")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 
-from sim.commands.common import console, fmt, positive_int, print_json
+from sim.commands.common import MAX_REPS, console, fmt, print_json, replications, seed
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenarios", nargs="*", help="scenario files (default: every file in scenarios/ with an observed: block)")
-    parser.add_argument("--reps", type=positive_int, default=300, help="replications per case (default 300)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random generator (default 0)")
+    parser.add_argument("--reps", type=replications, default=300, help=f"replications per case (default 300, at most {MAX_REPS:,})")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the random generator (default 0)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     parser.add_argument("--strict", action="store_true", help="exit 1 if any case fails")
 

@@ -6,7 +6,7 @@ import argparse
 import shlex
 import sys
 
-from sim.commands.common import positive_int
+from sim.commands.common import MAX_REPS, replications, seed
 
 
 def html_path(text: str) -> str:
@@ -18,8 +18,8 @@ def html_path(text: str) -> str:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenarios", nargs="+", help="scenario files; the first is the reference of the differences")
     parser.add_argument("-o", "--output", type=html_path, default="report.html", help="the page to write (default report.html)")
-    parser.add_argument("--reps", type=positive_int, default=200, help="replications per case (default 200)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random generator (default 0)")
+    parser.add_argument("--reps", type=replications, default=200, help=f"replications per case (default 200, at most {MAX_REPS:,})")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the random generator (default 0)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="ACTOR.KEY=VALUE",
                         help="a what-if applied to every case, e.g. us.sequencing=action_for_action (repeatable)")
 

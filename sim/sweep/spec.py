@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.errors import UserError
+from sim.limits import MAX_REPS, MAX_SEED
 from sim.scenario import ScenarioError, ScenarioSource, override_target, parse_value
 
 Kind = Literal["grid", "sobol", "morris"]
@@ -135,9 +136,9 @@ class SweepSpec(_Strict):
     grid: dict[str, list[Any] | str | LinearAxis] = Field(default_factory=dict)
     sample: SampleSpec | None = None
     set: list[str] = Field(default_factory=list)
-    reps: int = Field(100, ge=1, le=100_000_000)
-    seed: int = Field(0, ge=0)
-    chunk_reps: int = Field(10_000, ge=1, le=1_000_000)
+    reps: int = Field(100, ge=1, le=MAX_REPS)
+    seed: int = Field(0, ge=0, le=MAX_SEED)
+    chunk_reps: int = Field(10_000, ge=1, le=MAX_REPS)
     outcomes: list[str] = Field(default_factory=list)
     out: str | None = None
 

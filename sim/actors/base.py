@@ -26,7 +26,7 @@ late, a conceder gives early, linear in between; tit-for-tat mirrors the other s
 class Record(BaseModel):
     """A strict record: unknown keys and wrong types are errors, never ignored."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True, allow_inf_nan=False)
 
 
 class NegotiatorPolicy(Record):

@@ -100,6 +100,26 @@ def png_path(text: str) -> str:
     return text
 
 
+def check_writable(path: str, flag: str) -> None:
+    """Fail now, in one line, if the file ``path`` cannot be written (before any work is done)."""
+    import os
+    from pathlib import Path
+
+    from sim.errors import UserError
+
+    target = Path(path)
+    if target.is_dir():
+        raise UserError(f"{flag} {path}: is a directory")
+    existed = target.exists()
+    try:
+        with target.open("ab"):
+            pass
+    except OSError as error:
+        raise UserError(f"{flag} {path}: cannot write there ({error.strerror or type(error).__name__})") from None
+    if not existed:
+        os.unlink(target)
+
+
 def add_plot_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plot", metavar="FILE.png", type=png_path,
                         help="also chart the state series (median, 10-90%% band, events) as a PNG")

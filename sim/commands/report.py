@@ -25,8 +25,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from sim.commands.common import check_writable
     from sim.errors import UserError
     from sim.report import write
+    from sim.scenario import ScenarioSource
+
+    for path in args.scenarios:
+        ScenarioSource(path).load(args.overrides)  # bad input fails before the model runs
+    check_writable(args.output, "-o")
 
     command = shlex.join(["python", "run_sim.py", "report", *args.scenarios, "-o", args.output, "--reps", str(args.reps),
                           "--seed", str(args.seed), *(f"--set={o}" for o in args.overrides)])

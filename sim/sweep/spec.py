@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sim.errors import UserError
 from sim.limits import MAX_REPS, MAX_SEED
 from sim.scenario import ScenarioError, ScenarioSource, override_target, parse_value
+from sim.yamlfile import YAMLProblem, parse, read_text
 
 Kind = Literal["grid", "sobol", "morris"]
 MAX_POINTS = 1_000_000
@@ -160,21 +161,16 @@ class Origin:
 
 
 def read_spec_file(path: str | Path) -> tuple[SweepSpec, Origin]:
-    """Read and validate a YAML sweep spec (``yaml.safe_load``); errors name file, line and key."""
+    """Read and validate a YAML sweep spec (``sim.yamlfile``); errors name file, line and key."""
     path = Path(path)
-    if not path.is_file():
-        raise SpecError(f"{path}: no such spec file")
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, "spec file", SpecError)
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        raise SpecError(f"{path}{line}: broken YAML: {getattr(error, 'problem', None) or error}") from None
+        _, data, lines = parse(text)
+    except YAMLProblem as problem:
+        raise SpecError(f"{path}:{problem.line or 1}: {problem}") from None
     if not isinstance(data, dict):
         raise SpecError(f"{path}:1: a sweep spec must be a mapping of keys")
-    origin = Origin(path, _key_lines(node))
+    origin = Origin(path, lines)
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as error:
@@ -200,20 +196,6 @@ def read_spec_file(path: str | Path) -> tuple[SweepSpec, Origin]:
 def _union_tag(part: Any) -> bool:
     """Whether a pydantic error location part names a union member (``str``, ``tuple[float, float]``)."""
     return isinstance(part, str) and ("[" in part or part in ("str", "int", "float", "LinearAxis"))
-
-
-def _key_lines(node: yaml.Node | None, prefix: tuple = ()) -> dict[tuple, int]:
-    out: dict[tuple, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = (*prefix, key_node.value)
-            out[key] = key_node.start_mark.line + 1
-            out.update(_key_lines(value_node, key))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            out[(*prefix, index)] = item.start_mark.line + 1
-            out.update(_key_lines(item, (*prefix, index)))
-    return out
 
 
 # ---------------------------------------------------------------- the design

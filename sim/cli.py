@@ -27,7 +27,9 @@ class OneLineParser(argparse.ArgumentParser):
     """An argument parser whose errors are one line and exit 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"error: {message} (see {self.prog} --help)\n")
+        from sim.errors import printable
+
+        sys.stderr.write(f"error: {printable(message)} (see {self.prog} --help)\n")
         raise SystemExit(2)
 
 
@@ -49,14 +51,14 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
-    from sim.errors import UserError
+    from sim.errors import UserError, printable
 
     try:
         code = importlib.import_module(COMMANDS[args.command][0]).main(args)
         sys.stdout.flush()
         return code
     except UserError as error:
-        sys.stderr.write(f"error: {error}\n")
+        sys.stderr.write(f"error: {printable(str(error))}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")

@@ -30,7 +30,7 @@ from sim.actors.japan import JapanPolicy
 from sim.actors.south_korea import SouthKoreaPolicy
 from sim.actors.united_states import USPolicy
 from sim.dispositions import WorldDispositions, with_overrides
-from sim.errors import UserError
+from sim.errors import UserError, printable
 from sim.item_rules import item_problems
 from sim.yamlfile import YAMLProblem, parse, parse_scalar, read_text
 
@@ -304,8 +304,8 @@ def _blame_set(message: str, overrides: typing.Sequence[str]) -> str:
         return message
     message = re.sub(r"^.*?:\d+: ", "", message, count=1)
     if len(overrides) == 1:
-        return f"--set {overrides[0]}: {message}"
-    return f"--set {' --set '.join(overrides)}: {message}"
+        return f"--set {printable(overrides[0])}: {message}"
+    return f"--set {printable(' --set '.join(overrides))}: {message}"
 
 
 def _check_counterfactuals(scenario: Scenario, path: Path, data: dict, lines: dict) -> None:
@@ -504,6 +504,7 @@ def override_target(dotted: str) -> tuple[str, ...]:
 
 def _apply_override(data: dict, lines: dict, arg: str) -> None:
     match = _OVERRIDE.match(arg.strip())
+    arg = printable(arg)
     if not match:
         raise ScenarioError(f"--set {arg}: expected actor.key=value, e.g. us.precondition=none")
     if match.group("path").startswith("shocks."):

@@ -100,7 +100,8 @@ def test_a_boolean_is_not_a_number(tmp_path):
      ["actors.dprk.offers.2", "dprk cannot give 'fuel_oil'"]),
     ("    demands: [freeze, inspections]", "    demands: [freeze, inspections, lwr]",
      ["actors.us.demands.2", "us cannot demand 'lwr'"]),
-    ("    required: [lwr]", "    required: [lwr, food_aid]", ["actors.dprk.required.1", "'food_aid' is required but not among the demands"]),
+    ("    required: [lwr]", "    required: [lwr, food_aid]",
+     ["actors.dprk.required.1", "'food_aid' is required but not among the demands"]),
     ("    offers: [freeze, inspections]", "    offers: [freeze, inspections, freeze]", ["actors.dprk.offers.2", "listed twice"]),
 ])
 def test_items_are_checked_where_they_appear(tmp_path, old, new, words):
@@ -197,7 +198,8 @@ def test_a_file_over_the_size_limit(tmp_path):
 
 @pytest.mark.parametrize(("snippet", "words"), [
     ("title: " + "[" * 5000 + "]" * 5000 + "\n", [f"nested deeper than {MAX_DEPTH} levels"]),
-    ("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+    ("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+     "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
      "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
      "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n", ["values once aliases are expanded"]),
     ("name: 2019-02-30\n", ["cannot read '2019-02-30' as timestamp"]),
@@ -257,7 +259,8 @@ NASTY = st.sampled_from([
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(line=st.integers(0, VALID.count("\n")), token=st.one_of(NASTY, st.text(max_size=12)), mode=st.sampled_from(["value", "insert", "cut"]))
+@given(line=st.integers(0, VALID.count("\n")), token=st.one_of(NASTY, st.text(max_size=12)),
+       mode=st.sampled_from(["value", "insert", "cut"]))
 def test_any_mangled_scenario_is_valid_or_one_line(tmp_path, line, token, mode):
     lines = VALID.split("\n")
     if mode == "value" and ":" in lines[line]:

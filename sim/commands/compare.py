@@ -14,9 +14,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from sim.scenario import load_scenario
-
     from sim.errors import UserError
+    from sim.scenario import load_scenario
 
     if len(args.scenarios) < 2:
         raise UserError(f"compare needs two or more scenarios, got {len(args.scenarios)}; use run for one")

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.limits import MAX_DEPTH, MAX_FILE_BYTES
-from sim.scenario import ScenarioError, load_scenario
+from sim.scenario import load_scenario
 from tests.conftest import AGREED_FRAMEWORK, ROOT, SCENARIOS, run_cli
 
 VALID = AGREED_FRAMEWORK.read_text()
@@ -271,7 +271,68 @@ def test_any_mangled_scenario_is_valid_or_one_line(tmp_path, line, token, mode):
     else:
         lines = lines[:line]
     path = write_case(tmp_path, "\n".join(lines))
+    result = run_cli("validate", path)  # an unexpected exception would escape run_cli and fail the test
+    assert result.code in (0, 2)
+    if result.code == 2:
+        assert result.err.count("\n") == 1 and result.err.startswith(f"error: {path}"), result.err
+    else:
+        assert load_scenario(path).title
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.recursive(st.one_of(st.none(), st.booleans(), st.floats(), st.integers(), st.text(max_size=8)),
+                    lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(st.text(max_size=6), children, max_size=3)),
+                    max_leaves=12),
+       st.sampled_from(["state", "actors", "actors.us", "observed", "shocks", "counterfactuals", "title", "end", "state.trust"]))
+def test_any_value_at_any_key_is_valid_or_one_line_with_exit_2(tmp_path, value, where):
+    import yaml
+
+    data = yaml.safe_load(VALID)
+    node = data
+    *parents, last = where.split(".")
+    for part in parents:
+        node = node[part]
+    node[last] = value
+    path = write_case(tmp_path, yaml.safe_dump(data, allow_unicode=True))
+    result = run_cli("validate", path)
+    assert result.code in (0, 2)
+    if result.code == 2:
+        assert result.err.count("\n") == 1 and result.err.startswith(f"error: {path}"), result.err
+
+
+# ---------------------------------------------------------------- sweep specs and the dispositions file
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("scenario: a.yaml\nreps: 5\nreps: 6\n", [":3: reps: the key is repeated (first at line 2, again here)"]),
+    ("scenario: a.yaml\nseed: .nan\n", [":2: ", "not a finite number"]),
+    ("scenario: a.yaml\nreps: true\n", [":2: reps", "valid integer"]),
+    ("scenario: a.yaml\nsample: {method: sobol, n: 8, ranges: {china.enforcement: [0, .inf]}}\n", [":2: ", "not a finite number"]),
+    ("scenario: a.yaml\nreps: 100000000\n", [":2: reps", "less than or equal to 1000000"]),
+])
+def test_sweep_spec_files_are_read_as_strictly(tmp_path, text, words):
+    path = tmp_path / "spec.yaml"
+    path.write_text(text)
+    result = run_cli("sweep", "--spec", path, "--out", tmp_path / "out")
+    assert result.code == 2 and result.err.count("\n") == 1 and result.err.startswith(f"error: {path}"), result.err
+    for word in words:
+        assert word in result.err, result.err
+
+
+def test_a_broken_dispositions_file_is_one_line(tmp_path, monkeypatch):
+    from sim import dispositions
+
+    path = tmp_path / "dispositions.yaml"
+    import re
+
+    text = re.sub(r"choice_temperature: [0-9.e-]+", "choice_temperature: .nan", dispositions.DISPOSITIONS_FILE.read_text(), count=1)
+    assert ".nan" in text
+    path.write_text(text)
+    monkeypatch.setattr(dispositions, "DISPOSITIONS_FILE", path)
+    dispositions.calibrated_values.cache_clear()
     try:
-        load_scenario(path)
-    except ScenarioError as error:
-        assert "\n" not in str(error) and str(error).startswith(str(path)), str(error)
+        result = run_cli("validate", AGREED_FRAMEWORK)
+    finally:
+        dispositions.calibrated_values.cache_clear()
+    assert result.code == 2 and result.err.count("\n") == 1 and result.err.startswith(f"error: {path}:"), result.err
+    assert "not a finite number" in result.err

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, ValidationError
 
 from sim.errors import UserError
 from sim.limits import MAX_REPS, MAX_SEED
@@ -111,23 +111,25 @@ def value_text(value: Any) -> str:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Unknown keys are errors; numbers must be numbers (``true`` is not 1), and finite."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class LinearAxis(_Strict):
-    low: float
-    high: float
-    count: int = Field(ge=1, le=MAX_POINTS)
+    low: StrictFloat
+    high: StrictFloat
+    count: StrictInt = Field(ge=1, le=MAX_POINTS)
 
 
 class SampleSpec(_Strict):
     """A SALib sample over ranges: Sobol (Saltelli) or Morris."""
 
     method: Literal["sobol", "morris"]
-    n: int = Field(ge=1, le=MAX_POINTS, description="base sample size: Sobol N (a power of 2) or Morris trajectories")
+    n: StrictInt = Field(ge=1, le=MAX_POINTS, description="base sample size: Sobol N (a power of 2) or Morris trajectories")
     ranges: dict[str, tuple[float, float] | str]
-    second_order: bool = Field(False, description="Sobol: second-order indices too (N*(2D+2) points, not N*(D+2))")
-    levels: int = Field(4, ge=2, le=64, description="Morris: grid levels")
+    second_order: StrictBool = Field(False, description="Sobol: second-order indices too (N*(2D+2) points, not N*(D+2))")
+    levels: StrictInt = Field(4, ge=2, le=64, description="Morris: grid levels")
 
 
 class SweepSpec(_Strict):
@@ -137,9 +139,9 @@ class SweepSpec(_Strict):
     grid: dict[str, list[Any] | str | LinearAxis] = Field(default_factory=dict)
     sample: SampleSpec | None = None
     set: list[str] = Field(default_factory=list)
-    reps: int = Field(100, ge=1, le=MAX_REPS)
-    seed: int = Field(0, ge=0, le=MAX_SEED)
-    chunk_reps: int = Field(10_000, ge=1, le=MAX_REPS)
+    reps: StrictInt = Field(100, ge=1, le=MAX_REPS)
+    seed: StrictInt = Field(0, ge=0, le=MAX_SEED)
+    chunk_reps: StrictInt = Field(10_000, ge=1, le=MAX_REPS)
     outcomes: list[str] = Field(default_factory=list)
     out: str | None = None
 

@@ -76,13 +76,13 @@ class StartState(Record):
     @model_validator(mode="after")
     def _check(self) -> StartState:
         if self.warheads > self.material:
-            raise ValueError("warheads cannot exceed material")
+            raise At(("warheads",), f"warheads cannot exceed material ({self.warheads:g} > {self.material:g})")
         for pair, value in self.trust.items():
             parts = pair.split("_")
             if len(parts) != 2 or not all(p in ACTOR_KEYS for p in parts) or parts[0] == parts[1]:
-                raise ValueError(f"trust key {pair!r} must be 'truster_trusted', e.g. 'dprk_us'")
+                raise At(("trust", pair), f"trust key {pair!r} must be 'truster_trusted', e.g. 'dprk_us'")
             if not 0.0 <= value <= 1.0:
-                raise ValueError(f"trust {pair} = {value} must be between 0 and 1")
+                raise At(("trust", pair), f"trust {pair} = {value} must be between 0 and 1")
         return self
 
 

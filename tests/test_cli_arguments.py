@@ -74,8 +74,10 @@ def test_report_output_must_be_writable_and_is_checked_first(where, tmp_path):
 
 
 def test_a_plot_that_cannot_be_written_is_refused_before_the_run(tmp_path):
-    one_line(run_cli("run", HANOI, "--reps", "2", "--plot", tmp_path / "missing" / "x.png"), "--plot", "cannot write there")
-    assert not (tmp_path / "missing").exists()
+    (tmp_path / "file").write_text("x")
+    one_line(run_cli("run", HANOI, "--reps", "2", "--plot", tmp_path / "file" / "charts" / "x.png"), "--plot", "is a file, not a folder")
+    (tmp_path / "x.png").mkdir()
+    one_line(run_cli("compare", HANOI, HANOI, "--reps", "2", "--plot", tmp_path / "x.png"), "--plot", "is a directory")
 
 
 def test_a_scenario_that_cannot_be_read_is_not_blamed_on_the_report(tmp_path):

@@ -100,8 +100,11 @@ def png_path(text: str) -> str:
     return text
 
 
-def check_writable(path: str, flag: str) -> None:
-    """Fail now, in one line, if the file ``path`` cannot be written (before any work is done)."""
+def check_writable(path: str, flag: str, make_parents: bool = False) -> None:
+    """Fail now, in one line, if the file ``path`` cannot be written (before any work is done).
+
+    With ``make_parents`` (the writer creates missing folders) the nearest existing folder must
+    be writable instead."""
     import os
     from pathlib import Path
 
@@ -110,6 +113,15 @@ def check_writable(path: str, flag: str) -> None:
     target = Path(path)
     if target.is_dir():
         raise UserError(f"{flag} {path}: is a directory")
+    if make_parents and not target.parent.exists():
+        existing = target.parent
+        while not existing.exists() and existing.parent != existing:
+            existing = existing.parent
+        if not existing.is_dir():
+            raise UserError(f"{flag} {path}: {existing} is a file, not a folder")
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise UserError(f"{flag} {path}: cannot write in {existing}")
+        return
     existed = target.exists()
     try:
         with target.open("ab"):

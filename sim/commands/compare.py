@@ -21,7 +21,7 @@ def main(args: argparse.Namespace) -> int:
         raise UserError(f"compare needs two or more scenarios, got {len(args.scenarios)}; use run for one")
     scenarios = [load_scenario(path, args.overrides) for path in args.scenarios]  # fail before the model loads
     if args.plot:
-        check_writable(args.plot, "--plot")
+        check_writable(args.plot, "--plot", make_parents=True)
 
     from sim.comparison import compare
 

@@ -19,7 +19,7 @@ def main(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario, args.overrides)  # bad input fails before the model loads
     if args.plot:
-        check_writable(args.plot, "--plot")
+        check_writable(args.plot, "--plot", make_parents=True)
 
     from sim.narrate import story
     from sim.runner import simulate

@@ -181,17 +181,19 @@ def probe_scheduler(address: str, timeout: float) -> None:
     from distributed.comm import connect
 
     async def identity() -> object:
-        comm = await connect(address, timeout=timeout)
+        # connect() gives up on an unreachable address after ``timeout`` (an OSError); its own
+        # handshake can wait forever on a service that never answers, hence the outer bound
+        comm = await asyncio.wait_for(connect(address, timeout=timeout), 2 * timeout + 1)
         try:
             await comm.write({"op": "identity"})
-            return await comm.read()
+            return await asyncio.wait_for(comm.read(), timeout)
         finally:
             comm.abort()
 
     try:
-        reply = asyncio.run(asyncio.wait_for(identity(), timeout))
+        reply = asyncio.run(identity())
     except TimeoutError:
-        raise UserError(f"--cluster {address}: no Dask scheduler answered within {timeout:g} s") from None
+        raise UserError(f"--cluster {address}: no Dask scheduler answered (gave up after {2 * timeout + 1:g} s at most)") from None
     except OSError as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise UserError(f"--cluster {address}: cannot reach the Dask scheduler ({reason})") from None

@@ -336,3 +336,24 @@ def test_a_broken_dispositions_file_is_one_line(tmp_path, monkeypatch):
         dispositions.calibrated_values.cache_clear()
     assert result.code == 2 and result.err.count("\n") == 1 and result.err.startswith(f"error: {path}:"), result.err
     assert "not a finite number" in result.err
+
+
+# ---------------------------------------------------------------- every command
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "report", "fidelity", "sweep", "validate"])
+@pytest.mark.parametrize(("old", "new", "words"), [
+    ("  rok:\n", "  rok:\n    offers: [bridges]\n", ["rok.offers.0", "unknown item 'bridges'"]),
+    ("    sanctions: 0.3 ", "    sanctions: 0.9\n    sanctions: 0.3 ", ["the key is repeated"]),
+    ("    sanctions: 0.3 ", "    sanctions: .nan ", ["not a finite number"]),
+])
+def test_every_command_refuses_a_malformed_file_before_writing(tmp_path, command, old, new, words):
+    path = write_case(tmp_path, replace(old, new))
+    extra = {"compare": [AGREED_FRAMEWORK], "report": ["-o", tmp_path / "r.html"],
+             "sweep": ["--grid", "china.enforcement=0:1:2", "--out", tmp_path / "out", "--quiet"]}.get(command, [])
+    result = run_cli(command, path, *extra)
+    assert result.code == 2 and result.out == ""
+    assert result.err.count("\n") == 1 and result.err.startswith(f"error: {path}:"), result.err
+    for word in words:
+        assert word in result.err
+    assert not (tmp_path / "out").exists() and not (tmp_path / "r.html").exists()

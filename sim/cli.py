@@ -27,7 +27,9 @@ class OneLineParser(argparse.ArgumentParser):
     """An argument parser whose errors are one line and exit 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"error: {message} (see {self.prog} --help)\n")
+        from sim.errors import printable
+
+        sys.stderr.write(f"error: {printable(message)} (see {self.prog} --help)\n")
         raise SystemExit(2)
 
 
@@ -49,16 +51,32 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
-    from sim.errors import UserError
+    from sim.errors import UserError, printable
 
     try:
-        return importlib.import_module(COMMANDS[args.command][0]).main(args)
+        code = importlib.import_module(COMMANDS[args.command][0]).main(args)
+        sys.stdout.flush()
+        return code
     except UserError as error:
-        sys.stderr.write(f"error: {error}\n")
+        sys.stderr.write(f"error: {printable(str(error))}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 141  # as a Unix tool killed by SIGPIPE: the reader (head, say) closed the pipe
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pydantic import ValidationError
 
 from sim.actors import registry
 from sim.actors.base import Actor, Record, disposition
@@ -121,9 +121,22 @@ def catalogue() -> list[Entry]:
 
 @cache
 def calibrated_values() -> dict[str, Any]:
-    """The calibrated values as plain data (read once)."""
-    with DISPOSITIONS_FILE.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    """The calibrated values as plain data (read once, as strictly as a scenario file, and checked)."""
+    from sim.errors import UserError
+    from sim.yamlfile import YAMLProblem, parse, read_text
+
+    try:
+        _, data, _ = parse(read_text(DISPOSITIONS_FILE, "dispositions file"))
+    except YAMLProblem as problem:
+        raise UserError(f"{DISPOSITIONS_FILE}:{problem.line or 1}: {problem}") from None
+    try:
+        complete = {key: cls.default_dispositions() for key, cls in registry.actor_classes().items() if key not in (data or {})}
+        dispositions_schema().model_validate({**complete, **(data or {})})
+    except ValidationError as error:
+        problem = error.errors()[0]
+        dotted = ".".join(str(p) for p in problem["loc"])
+        raise UserError(f"{DISPOSITIONS_FILE}: {dotted}: {problem['msg']}") from None
+    return data
 
 
 def with_overrides(overrides: dict[str, dict[str, Any]] | None = None) -> Dispositions:

@@ -3,8 +3,9 @@
 A case file extends a base file (``extends: base.yaml``), sets the start state, each actor's
 policy and scheduled exogenous shocks, and an ``observed:`` block that only the checks read.
 Every error names the file, the line and the key path (and the nearest valid key), in one
-line. YAML is read with ``yaml.safe_load``; ``yaml.compose`` with the safe loader gives the
-line of each key and constructs nothing.
+line; a problem a ``--set`` causes names the ``--set``. YAML is read by ``sim.yamlfile``
+(``yaml.SafeLoader``, bounded, no repeated keys, finite numbers only); ``extends:`` reads
+only files within the scenario's own folder tree.
 """
 
 from __future__ import annotations
@@ -18,14 +19,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import numpy as np
-import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from sim import calendar, outcomes
 from sim.actors import registry
 from sim.actors.base import Actor, Record
 from sim.dispositions import WorldDispositions, with_overrides
-from sim.errors import UserError
+from sim.errors import UserError, printable
+from sim.item_rules import item_problems
+from sim.yamlfile import YAMLProblem, parse, parse_scalar, read_text
 
 
 def _registered(key: str) -> str:
@@ -47,6 +49,15 @@ MAX_MONTHS = 600
 
 class ScenarioError(UserError):
     """A problem with a scenario or a what-if, told in one line."""
+
+
+class At(ValueError):
+    """A validator's complaint about one key below the record it checks (``("end",)``), so the
+    message names that key and its line rather than the record's."""
+
+    def __init__(self, loc: tuple, message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
 
 
 class StartState(Record):
@@ -73,13 +84,13 @@ class StartState(Record):
     @model_validator(mode="after")
     def _check(self) -> StartState:
         if self.warheads > self.material:
-            raise ValueError("warheads cannot exceed material")
+            raise At(("warheads",), f"warheads cannot exceed material ({self.warheads:g} > {self.material:g})")
         for pair, value in self.trust.items():
             parts = pair.split("_")
             if len(parts) != 2 or not all(p in registry.actor_keys() for p in parts) or parts[0] == parts[1]:
-                raise ValueError(f"trust key {pair!r} must be 'truster_trusted', e.g. 'dprk_us'")
+                raise At(("trust", pair), f"trust key {pair!r} must be 'truster_trusted', e.g. 'dprk_us'")
             if not 0.0 <= value <= 1.0:
-                raise ValueError(f"trust {pair} = {value} must be between 0 and 1")
+                raise At(("trust", pair), f"trust {pair} = {value} must be between 0 and 1")
         return self
 
 
@@ -89,6 +100,13 @@ def _policy(key: str) -> type[Record]:
 
 class Actors(Record):
     """Each registered actor's policy record, one field per actor (``actors_schema()``)."""
+
+    @model_validator(mode="after")
+    def _check_items(self) -> Actors:
+        for key in registry.actor_keys():
+            for loc, message in item_problems(key, getattr(self, key)):
+                raise At((key, *loc), message)
+        return self
 
 
 def actors_schema() -> type[Actors]:
@@ -120,8 +138,15 @@ class PolicyShock(Record):
         policy = _policy(actor)
         for key in changes:
             if key not in policy.model_fields:
-                raise ValueError(f"{actor} has no policy key {key!r}{_hint(key, policy.model_fields)}")
-        policy.model_validate({**policy().model_dump(), **changes})
+                raise At((key,), f"{actor} has no policy key {key!r}{_hint(key, policy.model_fields)}")
+        try:
+            changed = policy.model_validate({**policy().model_dump(), **changes})
+        except ValidationError as error:
+            problem = error.errors()[0]
+            raise At(tuple(problem["loc"]), problem["msg"].removeprefix("Value error, ")) from None
+        for loc, message in item_problems(actor, changed):
+            if loc[0] in changes:
+                raise At(loc, message)
         return changes
 
 
@@ -138,6 +163,12 @@ class IntelligenceShock(Record):
     other_sites_rate: float | None = Field(None, ge=0, le=50, description="revealed enrichment outside Yongbyon, warheads' worth a year")
     note: str = ""
     source: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> IntelligenceShock:
+        if self.toward == self.actor:
+            raise At(("toward",), f"an actor's trust in itself does not change; give another actor than {self.actor!r}")
+        return self
 
 
 class RivalryShock(Record):
@@ -223,17 +254,18 @@ class Scenario(Record):
     @model_validator(mode="after")
     def _check(self) -> Scenario:
         if self.end <= self.start:
-            raise ValueError("end must be after start")
+            raise At(("end",), f"end {calendar.format_month(self.end)} must be after start {calendar.format_month(self.start)}")
         if self.end - self.start > MAX_MONTHS:
-            raise ValueError(f"the horizon is longer than {MAX_MONTHS} months")
+            raise At(("end",), f"the horizon is longer than {MAX_MONTHS} months")
         first, last = calendar.year_of(self.start), calendar.year_of(self.end)
         known = outcomes.outcome_names(first, last)
-        ids = [shock.id for shock in self.shocks if shock.id]
-        if len(ids) != len(set(ids)):
-            raise ValueError(f"shock ids must be unique, {sorted(i for i in ids if ids.count(i) > 1)[0]!r} is repeated")
+        ids = [shock.id for shock in self.shocks]
+        for index, shock_id in enumerate(ids):
+            if shock_id and shock_id in ids[:index]:
+                raise At(("shocks", index, "id"), f"shock id {shock_id!r} is repeated (also shocks.{ids.index(shock_id)})")
         for name in self.observed:
             if name not in known:
-                raise ValueError(f"observed outcome {name!r} is unknown{_hint(name, known)}")
+                raise At(("observed", name), f"observed outcome {name!r} is unknown{_hint(name, known)}")
         return self
 
     @property
@@ -267,16 +299,57 @@ class ScenarioSource:
     """A scenario file read once, from which many what-ifs are built (a sweep's points).
 
     ``ScenarioSource(path).load(overrides)`` is exactly ``load_scenario(path, overrides)``
-    without reading and parsing the YAML files again.
+    without reading and parsing the YAML files again. The file alone (with its counterfactuals'
+    what-ifs) is validated on the first load, so a later problem is the ``--set``'s own.
     """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._data, self._lines = _read_with_base(self.path, seen=())
+        self._data, self._lines = _read_with_base(self.path, seen=(), root=self.path.resolve().parent)
         self._data.pop("extends", None)
+        self._base: Scenario | None = None
 
     def load(self, overrides: typing.Sequence[str] = ()) -> Scenario:
-        return _build(self.path, copy.deepcopy(self._data), dict(self._lines), overrides)
+        if self._base is None:
+            self._base = _build(self.path, copy.deepcopy(self._data), dict(self._lines), ())
+            _check_counterfactuals(self._base, self.path, self._data, self._lines)
+        if not overrides:
+            return self._base.model_copy(deep=True)
+        try:
+            return _build(self.path, copy.deepcopy(self._data), dict(self._lines), overrides)
+        except ScenarioError as error:
+            raise ScenarioError(_blame_set(str(error), overrides)) from None
+
+
+def _blame_set(message: str, overrides: typing.Sequence[str]) -> str:
+    """A problem that only appears with ``--set``: name the ``--set`` when the message does not."""
+    if message.startswith("--set "):
+        return message
+    message = re.sub(r"^.*?:\d+: ", "", message, count=1)
+    if len(overrides) == 1:
+        return f"--set {printable(overrides[0])}: {message}"
+    return f"--set {printable(' --set '.join(overrides))}: {message}"
+
+
+def _check_counterfactuals(scenario: Scenario, path: Path, data: dict, lines: dict) -> None:
+    """Each documented what-if's ``set:`` strings, validated together as ``--set`` would be."""
+    for index, counterfactual in enumerate(scenario.counterfactuals):
+        try:
+            _build(path, copy.deepcopy(data), dict(lines), counterfactual.set)
+        except ScenarioError as error:
+            message = re.sub(r"^.*?:\d+: ", "", str(error), count=1) if not str(error).startswith("--set ") else str(error)
+            loc: tuple = ("counterfactuals", index, "set")
+            for position, text in enumerate(counterfactual.set):
+                for said in (text, text.partition("=")[0].strip()):
+                    if message.startswith(f"--set {said}: "):
+                        loc, message = (*loc, position), f"{text}: {message.removeprefix(f'--set {said}: ')}"
+                        break
+                else:
+                    continue
+                break
+            where = _where(loc, lines, path)
+            dotted = ".".join(str(p) for p in loc)
+            raise ScenarioError(f"{where[0]}:{where[1]}: {dotted}: {message}") from None
 
 
 def _build(path: Path, data: dict, lines: dict, overrides: typing.Sequence[str]) -> Scenario:
@@ -291,9 +364,8 @@ def _build(path: Path, data: dict, lines: dict, overrides: typing.Sequence[str])
     except ValidationError as error:
         raise ScenarioError(_explain(error, lines, path, prefix=("dispositions",))) from None
     scenario.name = scenario.name or path.stem
-    for shock in scenario.shocks:
+    for index, shock in enumerate(scenario.shocks):
         if not scenario.start <= shock.date <= scenario.end:
-            index = scenario.shocks.index(shock)
             where = lines.get(("shocks", index, "date"), (path, 0))
             raise ScenarioError(
                 f"{where[0]}:{where[1]}: shocks.{index}.date: {calendar.format_month(shock.date)} "
@@ -302,52 +374,39 @@ def _build(path: Path, data: dict, lines: dict, overrides: typing.Sequence[str])
     return scenario
 
 
-def _read_with_base(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict]:
+def _read_with_base(path: Path, seen: tuple[Path, ...], root: Path) -> tuple[dict, dict]:
     """The file's data merged over its base, and the (file, line) of every key path."""
     if path.resolve() in seen:
         raise ScenarioError(f"{path}: 'extends' loops back to itself")
-    if not path.is_file():
-        raise ScenarioError(f"{path}: no such scenario file")
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, "scenario file", ScenarioError)
     try:
-        node, data = _safe_load_with_nodes(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ScenarioError(f"{path}{line}: broken YAML: {problem}") from None
+        _, data, key_lines = parse(text)
+    except YAMLProblem as problem:
+        raise ScenarioError(f"{path}:{problem.line or 1}: {problem}") from None
     if data is None:
         raise ScenarioError(f"{path}: the file is empty")
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}:1: a scenario must be a mapping of keys, not {type(data).__name__}")
+    lines = {key: (path, line) for key, line in key_lines.items()}
     if "dispositions" in data:
-        line = _key_lines(node, path).get(("dispositions",), (path, 1))[1]
         raise ScenarioError(
-            f"{path}:{line}: dispositions: dispositions are calibrated once for all cases; "
+            f"{path}:{key_lines.get(('dispositions',), 1)}: dispositions: dispositions are calibrated once for all cases; "
             "change one for a what-if with --set, e.g. --set dprk.sanctions_pain=1.5"
         )
-    lines = _key_lines(node, path)
     base_name = data.get("extends")
     if base_name is None:
         return data, lines
-    line = lines[("extends",)][1]
-    if not isinstance(base_name, str):
+    line = key_lines[("extends",)]
+    if not isinstance(base_name, str) or not base_name.strip():
         raise ScenarioError(f"{path}:{line}: extends: expected a file name")
-    if not (path.parent / base_name).is_file():
+    base_path = path.parent / base_name
+    if Path(base_name).is_absolute() or not base_path.resolve().is_relative_to(root):
+        raise ScenarioError(f"{path}:{line}: extends: {base_name!r} is outside the scenario's folder {root}; "
+                            "a base file must be in the same folder or below it")
+    if not base_path.is_file():
         raise ScenarioError(f"{path}:{line}: extends: no base file {base_name!r} beside this file")
-    base, base_lines = _read_with_base(path.parent / base_name, (*seen, path.resolve()))
+    base, base_lines = _read_with_base(base_path, (*seen, path.resolve()), root)
     return _merge(base, data), {**base_lines, **lines}
-
-
-def _safe_load_with_nodes(text: str) -> tuple[yaml.Node | None, Any]:
-    """``yaml.safe_load``, in its two steps: compose the node tree (which knows each key's line),
-    then construct the data from it with the same ``SafeLoader``."""
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        return node, (loader.construct_document(node) if node is not None else None)
-    finally:
-        loader.dispose()
 
 
 def _merge(base: dict, case: dict) -> dict:
@@ -361,25 +420,11 @@ def _merge(base: dict, case: dict) -> dict:
     return merged
 
 
-def _key_lines(node: yaml.Node | None, path: Path, prefix: tuple = ()) -> dict[tuple, tuple[Path, int]]:
-    out: dict[tuple, tuple[Path, int]] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = (*prefix, key_node.value)
-            out[key] = (path, key_node.start_mark.line + 1)
-            out.update(_key_lines(value_node, path, key))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            key = (*prefix, index)
-            out[key] = (path, item.start_mark.line + 1)
-            out.update(_key_lines(item, path, key))
-    return out
-
-
 def _explain(error: ValidationError, lines: dict, path: Path, prefix: tuple = ()) -> str:
     """One line for the first problem pydantic found: where, which key, what is wrong."""
     problem = error.errors()[0]
-    loc = _data_path((*prefix, *problem["loc"]))
+    raised = (problem.get("ctx") or {}).get("error")
+    loc = _data_path((*prefix, *problem["loc"], *(raised.loc if isinstance(raised, At) else ())))
     where = _where(loc, lines, path)
     dotted = ".".join(str(p) for p in loc) or "(top level)"
     message = problem["msg"].removeprefix("Value error, ")
@@ -447,11 +492,10 @@ _OVERRIDE = re.compile(r"^(?P<path>[a-z_]+(\.[a-z_0-9]+)+)=(?P<value>.*)$")
 
 
 def parse_value(text: str) -> Any:
-    """A ``--set`` value: YAML scalars and lists (``0.5``, ``none``, ``[a, b]``, ``a,b``)."""
-    try:
-        value = yaml.safe_load(text) if text.strip() else ""
-    except yaml.YAMLError:
-        value = text
+    """A ``--set`` value: YAML scalars and lists (``0.5``, ``1e3``, ``none``, ``[a, b]``, ``a,b``).
+
+    Raises ``ValueError`` for a value YAML reads but the model cannot take (``.nan``, ``1e400``)."""
+    value = parse_scalar(text) if text.strip() else ""
     if isinstance(value, str) and "," in value:
         value = [part.strip() for part in value.split(",") if part.strip()]
     return value
@@ -483,13 +527,21 @@ def override_target(dotted: str) -> tuple[str, ...]:
 
 def _apply_override(data: dict, lines: dict, arg: str) -> None:
     match = _OVERRIDE.match(arg.strip())
+    arg = printable(arg)
     if not match:
         raise ScenarioError(f"--set {arg}: expected actor.key=value, e.g. us.precondition=none")
     if match.group("path").startswith("shocks."):
-        _switch_shock(data, arg, match.group("path").removeprefix("shocks."), parse_value(match.group("value")))
+        try:
+            value = parse_value(match.group("value"))
+        except ValueError as error:
+            raise ScenarioError(f"--set {arg}: {error}") from None
+        _switch_shock(data, arg, match.group("path").removeprefix("shocks."), value)
         return
     target = override_target(match.group("path"))
-    value = parse_value(match.group("value"))
+    try:
+        value = parse_value(match.group("value"))
+    except ValueError as error:
+        raise ScenarioError(f"--set {arg}: {error}") from None
     node = data
     for part in target[:-1]:
         node = node.setdefault(part, {})

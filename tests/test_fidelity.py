@@ -60,7 +60,8 @@ def test_json_report_and_strict_exit(tmp_path):
     # a case whose record the model cannot meet: --strict turns the failure into exit 1
     text = AGREED_FRAMEWORK.read_text().replace("nuclear_tests: {max: 0,", "nuclear_tests: {min: 5,")
     impossible = tmp_path / "impossible.yaml"
-    impossible.write_text(text.replace("extends: base.yaml", f"extends: {SCENARIOS / 'base.yaml'}"))
+    impossible.write_text(text)
+    (tmp_path / "base.yaml").write_text((SCENARIOS / "base.yaml").read_text())  # extends: reads within the folder only
     assert run_cli("fidelity", "--reps", "20", impossible).code == 0
     strict = run_cli("fidelity", "--reps", "20", "--strict", impossible)
     assert strict.code == 1 and "FAIL" in strict.out

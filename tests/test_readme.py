@@ -60,3 +60,25 @@ def test_every_scenario_key_and_outcome_is_documented():
             assert f"`{name}`" in README, name
     for name in OUTCOMES:
         assert f"`{name}`" in README, name
+
+
+def error_examples() -> list[tuple[str, str]]:
+    """The ``$ command`` / ``error: ...`` pairs of the README's errors section."""
+    blocks = re.findall(r"```console\n(.*?)```", README, flags=re.S)
+    pairs = []
+    for block in blocks:
+        lines = block.strip().splitlines()
+        pairs += [(a.removeprefix("$ "), b) for a, b in zip(lines[::2], lines[1::2], strict=True)]
+    return pairs
+
+
+def test_the_errors_section_has_examples():
+    assert len(error_examples()) >= 5
+
+
+@pytest.mark.parametrize(("command", "message"), error_examples())
+def test_every_error_example_says_what_the_readme_says(command, message):
+    argv = shlex.split(command)[2:]
+    result = run_cli(*argv)
+    assert result.code == 2
+    assert result.err == message + "\n"

@@ -38,7 +38,7 @@ def disposition(low: float, high: float, description: str, source: str) -> Any:
 class Record(BaseModel):
     """A strict record: unknown keys and wrong types are errors, never ignored."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True, allow_inf_nan=False)
 
 
 class NegotiatorPolicy(Record):

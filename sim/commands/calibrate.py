@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import argparse
 
-from sim.commands.common import console, positive_int, print_json
+from sim.commands.common import MAX_REPS, console, count, print_json, replications, seed
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--reps", type=positive_int, default=150, help="replications per case and evaluation (default 150)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the optimiser and, plus the case's index, of each case (default 0)")
-    parser.add_argument("--samples", type=int, default=80, help="random-search samples (default 80)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of coordinate search (default 3)")
+    parser.add_argument("--reps", type=replications, default=150,
+                        help=f"replications per case and evaluation (default 150, at most {MAX_REPS:,})")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the optimiser and, plus the case's index, of each case (default 0)")
+    parser.add_argument("--samples", type=count, default=80, help="random-search samples (default 80)")
+    parser.add_argument("--rounds", type=count, default=3, help="rounds of coordinate search (default 3)")
     parser.add_argument("--write", action="store_true", help="write the fitted values into sim/dispositions.yaml")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 

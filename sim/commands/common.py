@@ -7,20 +7,62 @@ import json
 import sys
 from typing import Any
 
+from sim.limits import MAX_REPS, MAX_SEED, MAX_WORKERS
 
-def positive_int(text: str) -> int:
+
+def whole_number(text: str, low: int, high: int) -> int:
+    """``text`` as an integer from ``low`` to ``high``, or an argparse error in one line."""
+    text = text.strip()
+    if len(text) > 30:
+        raise argparse.ArgumentTypeError(f"expected a whole number from {low:,} to {high:,}, got {text[:30]!r}...")
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"must be from {low:,} to {high:,}, got {value:,}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """A whole number of at least 1 (and at most 10**9, beyond any sensible count)."""
+    return whole_number(text, 1, 10**9)
+
+
+def replications(text: str) -> int:
+    """A replication count from 1 to ``MAX_REPS``."""
+    return whole_number(text, 1, MAX_REPS)
+
+
+def seed(text: str) -> int:
+    """A seed from 0 to ``MAX_SEED``."""
+    return whole_number(text, 0, MAX_SEED)
+
+
+def workers(text: str) -> int:
+    """A number of local worker processes, 1 to ``MAX_WORKERS``."""
+    return whole_number(text, 1, MAX_WORKERS)
+
+
+def count(text: str) -> int:
+    """A count from 0 to 100,000 (samples, rounds)."""
+    return whole_number(text, 0, 100_000)
+
+
+def positive_float(text: str) -> float:
+    """A finite number above 0 (seconds, say)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 < value < 1e6:
+        raise argparse.ArgumentTypeError(f"must be a number above 0 and below 1e6, got {text!r}")
     return value
 
 
 def add_run_arguments(parser: argparse.ArgumentParser, reps: int) -> None:
-    parser.add_argument("--reps", type=positive_int, default=reps, help=f"replications (default {reps})")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random generator (default 0)")
+    parser.add_argument("--reps", type=replications, default=reps, help=f"replications (default {reps}, at most {MAX_REPS:,})")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the random generator (default 0)")
     parser.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="ACTOR.KEY=VALUE",
         help="a what-if: change a policy or disposition, e.g. us.precondition=none, china.stance=0.2, "
@@ -56,6 +98,38 @@ def png_path(text: str) -> str:
     if not text.lower().endswith(".png"):
         raise argparse.ArgumentTypeError(f"expected a file name ending in .png, got {text!r}")
     return text
+
+
+def check_writable(path: str, flag: str, make_parents: bool = False) -> None:
+    """Fail now, in one line, if the file ``path`` cannot be written (before any work is done).
+
+    With ``make_parents`` (the writer creates missing folders) the nearest existing folder must
+    be writable instead."""
+    import os
+    from pathlib import Path
+
+    from sim.errors import UserError
+
+    target = Path(path)
+    if target.is_dir():
+        raise UserError(f"{flag} {path}: is a directory")
+    if make_parents and not target.parent.exists():
+        existing = target.parent
+        while not existing.exists() and existing.parent != existing:
+            existing = existing.parent
+        if not existing.is_dir():
+            raise UserError(f"{flag} {path}: {existing} is a file, not a folder")
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise UserError(f"{flag} {path}: cannot write in {existing}")
+        return
+    existed = target.exists()
+    try:
+        with target.open("ab"):
+            pass
+    except OSError as error:
+        raise UserError(f"{flag} {path}: cannot write there ({error.strerror or type(error).__name__})") from None
+    if not existed:
+        os.unlink(target)
 
 
 def add_plot_argument(parser: argparse.ArgumentParser) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.commands.common import add_plot_argument, add_run_arguments, console, fmt, print_json, save_plot
+from sim.commands.common import add_plot_argument, add_run_arguments, check_writable, console, fmt, print_json, save_plot
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -14,9 +14,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from sim.errors import UserError
     from sim.scenario import load_scenario
 
+    if len(args.scenarios) < 2:
+        raise UserError(f"compare needs two or more scenarios, got {len(args.scenarios)}; use run for one")
     scenarios = [load_scenario(path, args.overrides) for path in args.scenarios]  # fail before the model loads
+    if args.plot:
+        check_writable(args.plot, "--plot", make_parents=True)
 
     from sim.comparison import compare
 

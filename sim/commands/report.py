@@ -6,7 +6,7 @@ import argparse
 import shlex
 import sys
 
-from sim.commands.common import positive_int
+from sim.commands.common import MAX_REPS, replications, seed
 
 
 def html_path(text: str) -> str:
@@ -18,15 +18,21 @@ def html_path(text: str) -> str:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenarios", nargs="+", help="scenario files; the first is the reference of the differences")
     parser.add_argument("-o", "--output", type=html_path, default="report.html", help="the page to write (default report.html)")
-    parser.add_argument("--reps", type=positive_int, default=200, help="replications per case (default 200)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random generator (default 0)")
+    parser.add_argument("--reps", type=replications, default=200, help=f"replications per case (default 200, at most {MAX_REPS:,})")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the random generator (default 0)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="ACTOR.KEY=VALUE",
                         help="a what-if applied to every case, e.g. us.sequencing=action_for_action (repeatable)")
 
 
 def main(args: argparse.Namespace) -> int:
+    from sim.commands.common import check_writable
     from sim.errors import UserError
     from sim.report import write
+    from sim.scenario import ScenarioSource
+
+    for path in args.scenarios:
+        ScenarioSource(path).load(args.overrides)  # bad input fails before the model runs
+    check_writable(args.output, "-o")
 
     command = shlex.join(["python", "run_sim.py", "report", *args.scenarios, "-o", args.output, "--reps", str(args.reps),
                           "--seed", str(args.seed), *(f"--set={o}" for o in args.overrides)])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.commands.common import add_plot_argument, add_run_arguments, console, fmt, print_json, save_plot
+from sim.commands.common import add_plot_argument, add_run_arguments, check_writable, console, fmt, print_json, save_plot
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,6 +18,8 @@ def main(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.overrides)  # bad input fails before the model loads
+    if args.plot:
+        check_writable(args.plot, "--plot", make_parents=True)
 
     from sim.narrate import story
     from sim.runner import simulate

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.commands.common import positive_int
+from sim.commands.common import MAX_REPS, MAX_WORKERS, positive_float, positive_int, replications, seed, workers
 
 DEFAULT_OUTCOMES = ("talks_opened", "agreement_signed", "freeze_months", "missile_launches", "peak_tension")
 
@@ -30,11 +30,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     design.add_argument("--set", dest="overrides", action="append", default=[], metavar="ACTOR.KEY=VALUE",
                         help="a what-if kept fixed at every point (repeatable)")
     runs = parser.add_argument_group("runs and output")
-    runs.add_argument("--reps", type=positive_int, help="replications per point (default 100)")
-    runs.add_argument("--seed", type=int, help="seed of the sweep (default 0)")
-    runs.add_argument("--chunk-reps", type=positive_int, help="replications per chunk, one model each (default 10000)")
-    runs.add_argument("--workers", type=positive_int, help="local worker processes (default: all cores)")
+    runs.add_argument("--reps", type=replications, help=f"replications per point (default 100, at most {MAX_REPS:,})")
+    runs.add_argument("--seed", type=seed, help="seed of the sweep (default 0)")
+    runs.add_argument("--chunk-reps", type=replications, help="replications per chunk, one model each (default 10000)")
+    runs.add_argument("--workers", type=workers, help=f"local worker processes, 1 to {MAX_WORKERS} (default: all cores)")
     runs.add_argument("--cluster", metavar="ADDRESS", help="run on an existing Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    runs.add_argument("--cluster-timeout", type=positive_float, default=10.0, metavar="SECONDS",
+                      help="seconds to wait for the scheduler and its first worker (default 10)")
     runs.add_argument("--out", metavar="DIR", help="output directory (chunks, results, summary, sensitivity, plots)")
     runs.add_argument("--resume", action="store_true", help="finish a killed sweep in --out, redoing only unfinished chunks")
     runs.add_argument("--csv", action="store_true", help="write results and summary as CSV instead of Parquet")
@@ -54,7 +56,7 @@ def main(args: argparse.Namespace) -> int:
     from sim.scenario import ScenarioSource
     from sim.sweep.execute import make_executor, plan, tasks
     from sim.sweep.spec import build_design
-    from sim.sweep.store import SweepStore, fingerprint
+    from sim.sweep.store import SweepStore, fingerprint, model_identity
 
     spec, origin = _spec(args)
     scenario_path = args.scenario or spec.scenario
@@ -76,65 +78,71 @@ def main(args: argparse.Namespace) -> int:
     manifest = {
         "format": 1, "scenario": str(scenario_path), "scenario_name": base.name, "kind": design.kind, "keys": design.keys,
         "fixed": design.fixed, "points": len(design), "reps": spec.reps, "chunk_reps": spec.chunk_reps, "seed": spec.seed,
-        "runs": len(design) * spec.reps,
+        "runs": len(design) * spec.reps, **model_identity(),
     }
-    manifest["fingerprint"] = fingerprint(manifest, design, source.load().model_dump(mode="json"))
+    manifest["fingerprint"] = fingerprint(manifest, design, base.model_dump(mode="json"))
     store = SweepStore(spec.out, csv=args.csv)
     store.check(manifest, args.resume)
-    executor = make_executor(args.workers, args.cluster)
-
-    done = store.start(manifest)
-    chunks_total = sum(1 for _ in plan(len(design), spec.reps, spec.chunk_reps))
-    done_runs = sum(c.reps for c in plan(len(design), spec.reps, spec.chunk_reps) if c.index in done)
-    total_runs = len(design) * spec.reps
-    started = time.perf_counter()
-    ran = 0
-    progress = _progress(args.quiet)
+    executor = make_executor(args.workers, args.cluster, args.cluster_timeout)
     try:
-        with progress:
-            bar = progress.add_task(f"{design.kind} sweep", total=total_runs, completed=done_runs)
-            todo = tasks(design, source, spec.reps, spec.chunk_reps, spec.seed, done)
-            for chunk, outcomes in executor.run(todo, tag=manifest["fingerprint"][:20]):
-                store.write_chunk(design, chunk, outcomes)
-                ran += chunk.reps
-                progress.update(bar, advance=chunk.reps)
-                progress.refresh()
-    except (UserError, KeyboardInterrupt):
-        raise
-    except Exception as error:  # a failure inside a chunk: say so in one line, keep what finished
-        raise UserError(f"a chunk failed ({type(error).__name__}: {error}); finished chunks are kept in {store.chunks}, "
-                        "rerun with --resume") from None
-    finally:
+        done = store.open(manifest, args.resume)
+    except BaseException:
         executor.close()
-    seconds = time.perf_counter() - started
-    results, summary_path, means = store.finish(design, spec.reps, spec.chunk_reps)
+        raise
+    try:
+        chunks_total = sum(1 for _ in plan(len(design), spec.reps, spec.chunk_reps))
+        done_runs = sum(c.reps for c in plan(len(design), spec.reps, spec.chunk_reps) if c.index in done)
+        total_runs = len(design) * spec.reps
+        started = time.perf_counter()
+        ran = 0
+        progress = _progress(args.quiet)
+        try:
+            with progress:
+                bar = progress.add_task(f"{design.kind} sweep", total=total_runs, completed=done_runs)
+                todo = tasks(design, source, spec.reps, spec.chunk_reps, spec.seed, done)
+                for chunk, outcomes in executor.run(todo, tag=manifest["fingerprint"][:20]):
+                    store.write_chunk(design, chunk, outcomes, manifest["fingerprint"])
+                    ran += chunk.reps
+                    progress.update(bar, advance=chunk.reps)
+                    progress.refresh()
+        except (UserError, KeyboardInterrupt):
+            raise
+        except Exception as error:  # a failure inside a chunk: say so in one line, keep what finished
+            raise UserError(f"a chunk failed ({type(error).__name__}: {error}); finished chunks are kept in {store.chunks}, "
+                            "rerun with --resume") from None
+        finally:
+            executor.close()
+        seconds = time.perf_counter() - started
+        results, summary_path, means = store.finish(design, spec.reps, spec.chunk_reps, manifest["fingerprint"])
 
-    from sim.commands.common import console
+        from sim.commands.common import console
 
-    out = console()
-    rate = f", {ran / seconds:,.0f} runs/s" if ran and seconds > 0 else ""
-    print(f"{base.name}: {len(design):,} points x {spec.reps:,} replications = {total_runs:,} runs "
-          f"({len(done)} of {chunks_total} chunks already done) in {seconds:.1f} s{rate} on {executor.workers} worker(s)")
-    print(f"wrote {results} and {summary_path}")
-    small_grid = design.kind == "grid" and len(design.keys) <= 2 and len(design) <= 400
-    summary = _read(summary_path, args.csv) if small_grid and (args.plot or not args.quiet) else None
-    index = None
-    if design.kind in ("sobol", "morris"):
-        from sim.sweep import sensitivity
+        out = console()
+        rate = f", {ran / seconds:,.0f} runs/s" if ran and seconds > 0 else ""
+        print(f"{base.name}: {len(design):,} points x {spec.reps:,} replications = {total_runs:,} runs "
+              f"({len(done)} of {chunks_total} chunks already done) in {seconds:.1f} s{rate} on {executor.workers} worker(s)")
+        print(f"wrote {results} and {summary_path}")
+        small_grid = design.kind == "grid" and len(design.keys) <= 2 and len(design) <= 400
+        summary = _read(summary_path, args.csv) if small_grid and (args.plot or not args.quiet) else None
+        index = None
+        if design.kind in ("sobol", "morris"):
+            from sim.sweep import sensitivity
 
-        index = sensitivity.analyze(design.kind, design.problem or {}, design.sample, means,
-                                    second_order=design.second_order, levels=design.levels, seed=spec.seed)
-        csv_path, json_path = sensitivity.save(index, Path(spec.out), design.kind)
-        print(f"wrote {csv_path} and {json_path}")
-        if not args.quiet:
-            out.print(sensitivity.rich_table(index, design.kind, shown))
-    elif summary is not None and not args.quiet and len(design) <= 60:
-        table = _grid_table(summary, design.keys, shown)
-        out.width = max(out.width, sum(max(len(c.header), 6) + 4 for c in table.columns) + 2)
-        out.print(table)
-    if args.plot and (index is not None or summary is not None):
-        for path in _plots(design, summary, index, shown, Path(spec.out)):
-            print(f"wrote {path}")
+            index = sensitivity.analyze(design.kind, design.problem or {}, design.sample, means,
+                                        second_order=design.second_order, levels=design.levels, seed=spec.seed)
+            csv_path, json_path = sensitivity.save(index, Path(spec.out), design.kind)
+            print(f"wrote {csv_path} and {json_path}")
+            if not args.quiet:
+                out.print(sensitivity.rich_table(index, design.kind, shown))
+        elif summary is not None and not args.quiet and len(design) <= 60:
+            table = _grid_table(summary, design.keys, shown)
+            out.width = max(out.width, sum(max(len(c.header), 6) + 4 for c in table.columns) + 2)
+            out.print(table)
+        if args.plot and (index is not None or summary is not None):
+            for path in _plots(design, summary, index, shown, Path(spec.out)):
+                print(f"wrote {path}")
+    finally:
+        store.close()
     return 0
 
 

@@ -153,25 +153,84 @@ class LocalPool:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+def scheduler_address(address: str) -> str:
+    """``--cluster ADDRESS`` checked with Dask's own parser: a ``tcp://HOST:PORT`` (or ``HOST:PORT``)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    if not address.strip():
+        raise UserError("--cluster: give a scheduler address, e.g. tcp://10.0.0.5:8786")
+    try:
+        scheme, location = parse_address(address.strip(), strict=False)
+        host, port = parse_host_port(location)
+    except ValueError as error:
+        raise UserError(f"--cluster {address}: not a scheduler address ({error}); expected tcp://HOST:PORT") from None
+    if scheme != "tcp":
+        raise UserError(f"--cluster {address}: {scheme}:// is not supported; give a tcp://HOST:PORT scheduler address")
+    if not host or not 0 < port < 65536:
+        raise UserError(f"--cluster {address}: expected tcp://HOST:PORT with a port from 1 to 65535")
+    return f"tcp://{location}"
+
+
+def probe_scheduler(address: str, timeout: float) -> None:
+    """Ask ``address`` who it is, within ``timeout`` seconds; a one-line error unless a Dask scheduler answers.
+
+    A plain HTTP server or any other service either never answers Dask's handshake or answers
+    bytes Dask cannot read; both end here instead of hanging the client."""
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def identity() -> object:
+        # connect() gives up on an unreachable address after ``timeout`` (an OSError); its own
+        # handshake can wait forever on a service that never answers, hence the outer bound
+        comm = await asyncio.wait_for(connect(address, timeout=timeout), 2 * timeout + 1)
+        try:
+            await comm.write({"op": "identity"})
+            return await asyncio.wait_for(comm.read(), timeout)
+        finally:
+            comm.abort()
+
+    try:
+        reply = asyncio.run(identity())
+    except TimeoutError:
+        raise UserError(f"--cluster {address}: no Dask scheduler answered (gave up after {2 * timeout + 1:g} s at most)") from None
+    except OSError as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise UserError(f"--cluster {address}: cannot reach the Dask scheduler ({reason})") from None
+    except Exception as error:  # noqa: BLE001 - whatever a non-Dask service makes the reader do (even a MemoryError)
+        raise UserError(f"--cluster {address}: not a Dask scheduler ({type(error).__name__})") from None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise UserError(f"--cluster {address}: the service there is not a Dask scheduler")
+
+
 class DaskCluster:
     """Chunks on an existing Dask distributed scheduler; the same chunk function, the same seeds."""
 
-    def __init__(self, address: str, timeout: float = 3.0) -> None:
+    def __init__(self, address: str, timeout: float = 10.0) -> None:
         import logging
 
         try:
             from distributed import Client
         except ImportError:
             raise UserError("--cluster needs dask.distributed: pip install 'peninsula[cluster]'") from None
-        quiet = [logging.getLogger(name) for name in ("distributed", "distributed.client", "distributed.comm.core")]
+        address = scheduler_address(address)
+        quiet = [logging.getLogger(name) for name in ("distributed", "distributed.client", "distributed.comm.core",
+                                                      "distributed.comm.tcp", "distributed.core")]
         levels = [log.level for log in quiet]
         for log in quiet:
             log.setLevel(logging.CRITICAL)
         try:
-            self.client = Client(address, timeout=f"{timeout}s", set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as error:
-            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise UserError(f"--cluster {address}: cannot reach the Dask scheduler ({reason})") from None
+            probe_scheduler(address, timeout)
+            try:
+                self.client = Client(address, timeout=f"{timeout}s", set_as_default=False)
+            except Exception as error:  # noqa: BLE001 - one line whatever the client raises
+                reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+                raise UserError(f"--cluster {address}: cannot reach the Dask scheduler ({reason})") from None
+            try:
+                self.client.wait_for_workers(1, timeout=timeout)
+            except (TimeoutError, OSError):
+                self.client.close()
+                raise UserError(f"--cluster {address}: the scheduler has no workers (waited {timeout:g} s)") from None
         finally:
             for log, level in zip(quiet, levels, strict=True):
                 log.setLevel(level)
@@ -219,9 +278,10 @@ def _bounded(tasks: Iterable[Task], limit: int, submit: Callable, finished: Call
                 pending.add(submit(next_task))
 
 
-def make_executor(workers: int | None, cluster: str | None) -> Executor:
-    """Dask if ``cluster`` is given, else local processes (in this process for one worker)."""
-    if cluster:
-        return DaskCluster(cluster)
+def make_executor(workers: int | None, cluster: str | None, timeout: float = 10.0) -> Executor:
+    """Dask if ``cluster`` is given (even empty: that is an error), else local processes (in this
+    process for one worker)."""
+    if cluster is not None:
+        return DaskCluster(cluster, timeout)
     workers = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()) or 1
     return InProcess() if workers == 1 else LocalPool(workers)

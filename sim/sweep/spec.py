@@ -18,10 +18,12 @@ from typing import Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, ValidationError
 
 from sim.errors import UserError
+from sim.limits import MAX_REPS, MAX_SEED
 from sim.scenario import ScenarioError, ScenarioSource, override_target, parse_value
+from sim.yamlfile import YAMLProblem, parse, read_text
 
 Kind = Literal["grid", "sobol", "morris"]
 MAX_POINTS = 1_000_000
@@ -109,23 +111,25 @@ def value_text(value: Any) -> str:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Unknown keys are errors; numbers must be numbers (``true`` is not 1), and finite."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class LinearAxis(_Strict):
-    low: float
-    high: float
-    count: int = Field(ge=1, le=MAX_POINTS)
+    low: StrictFloat
+    high: StrictFloat
+    count: StrictInt = Field(ge=1, le=MAX_POINTS)
 
 
 class SampleSpec(_Strict):
     """A SALib sample over ranges: Sobol (Saltelli) or Morris."""
 
     method: Literal["sobol", "morris"]
-    n: int = Field(ge=1, le=MAX_POINTS, description="base sample size: Sobol N (a power of 2) or Morris trajectories")
+    n: StrictInt = Field(ge=1, le=MAX_POINTS, description="base sample size: Sobol N (a power of 2) or Morris trajectories")
     ranges: dict[str, tuple[float, float] | str]
-    second_order: bool = Field(False, description="Sobol: second-order indices too (N*(2D+2) points, not N*(D+2))")
-    levels: int = Field(4, ge=2, le=64, description="Morris: grid levels")
+    second_order: StrictBool = Field(False, description="Sobol: second-order indices too (N*(2D+2) points, not N*(D+2))")
+    levels: StrictInt = Field(4, ge=2, le=64, description="Morris: grid levels")
 
 
 class SweepSpec(_Strict):
@@ -135,9 +139,9 @@ class SweepSpec(_Strict):
     grid: dict[str, list[Any] | str | LinearAxis] = Field(default_factory=dict)
     sample: SampleSpec | None = None
     set: list[str] = Field(default_factory=list)
-    reps: int = Field(100, ge=1, le=100_000_000)
-    seed: int = Field(0, ge=0)
-    chunk_reps: int = Field(10_000, ge=1, le=1_000_000)
+    reps: StrictInt = Field(100, ge=1, le=MAX_REPS)
+    seed: StrictInt = Field(0, ge=0, le=MAX_SEED)
+    chunk_reps: StrictInt = Field(10_000, ge=1, le=MAX_REPS)
     outcomes: list[str] = Field(default_factory=list)
     out: str | None = None
 
@@ -159,21 +163,16 @@ class Origin:
 
 
 def read_spec_file(path: str | Path) -> tuple[SweepSpec, Origin]:
-    """Read and validate a YAML sweep spec (``yaml.safe_load``); errors name file, line and key."""
+    """Read and validate a YAML sweep spec (``sim.yamlfile``); errors name file, line and key."""
     path = Path(path)
-    if not path.is_file():
-        raise SpecError(f"{path}: no such spec file")
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, "spec file", SpecError)
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        raise SpecError(f"{path}{line}: broken YAML: {getattr(error, 'problem', None) or error}") from None
+        _, data, lines = parse(text)
+    except YAMLProblem as problem:
+        raise SpecError(f"{path}:{problem.line or 1}: {problem}") from None
     if not isinstance(data, dict):
         raise SpecError(f"{path}:1: a sweep spec must be a mapping of keys")
-    origin = Origin(path, _key_lines(node))
+    origin = Origin(path, lines)
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as error:
@@ -199,20 +198,6 @@ def read_spec_file(path: str | Path) -> tuple[SweepSpec, Origin]:
 def _union_tag(part: Any) -> bool:
     """Whether a pydantic error location part names a union member (``str``, ``tuple[float, float]``)."""
     return isinstance(part, str) and ("[" in part or part in ("str", "int", "float", "LinearAxis"))
-
-
-def _key_lines(node: yaml.Node | None, prefix: tuple = ()) -> dict[tuple, int]:
-    out: dict[tuple, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = (*prefix, key_node.value)
-            out[key] = key_node.start_mark.line + 1
-            out.update(_key_lines(value_node, key))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            out[(*prefix, index)] = item.start_mark.line + 1
-            out.update(_key_lines(item, (*prefix, index)))
-    return out
 
 
 # ---------------------------------------------------------------- the design

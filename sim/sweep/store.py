@@ -10,14 +10,20 @@ Layout of ``DIR``::
 
 Every file is written to a temporary name and moved into place with ``os.replace``, so a
 ``kill -9`` at any moment leaves finished chunks intact and no half-written file under a
-final name; ``--resume`` trusts the chunk files it finds and redoes only the rest.
+final name. One sweep at a time holds the directory (``sweep.lock``, see ``sim.sweep.lock``).
+Each chunk file carries its identity in its Parquet metadata (chunk index, point, first
+replicate, replicate count, the sweep's fingerprint); ``--resume`` keeps only the chunks whose
+identity and row count match what the sweep expects there and redoes the rest (a truncated,
+copied or foreign file is never merged), and the merge checks every chunk again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +34,8 @@ import pyarrow.parquet as pq
 
 from sim.errors import UserError
 from sim.stats import summarize
-from sim.sweep.execute import Chunk, Outcomes, blocks_per_point
+from sim.sweep.execute import Chunk, Outcomes, blocks_per_point, plan
+from sim.sweep.lock import LOCK_NAME, DirectoryLock
 from sim.sweep.spec import Design
 
 _TYPES = {"int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(), "string": pa.string()}
@@ -36,11 +43,30 @@ SUMMARY_STATS = ("n", "mean", "ci_low", "ci_high", "median", "p10", "p90")
 SUMMARY_BATCH = 50_000  # summary rows held before they are written
 
 
+CHUNK_KEY = b"peninsula.chunk"
+IDENTITY_KEYS = ("kind", "keys", "fixed", "reps", "chunk_reps", "seed", "version", "dispositions")
+
+
+def model_identity() -> dict[str, str]:
+    """What the model is, beside the scenario: the package version and a hash of the calibrated
+    dispositions (``sim/dispositions.yaml`` as read)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from sim.dispositions import calibrated_values
+
+    try:
+        package = version("peninsula")
+    except PackageNotFoundError:
+        package = "unknown"
+    values = json.dumps(calibrated_values(), sort_keys=True, default=str).encode()
+    return {"version": package, "dispositions": hashlib.sha256(values).hexdigest()}
+
+
 def fingerprint(manifest: dict[str, Any], design: Design, scenario: dict[str, Any]) -> str:
-    """A hash of everything the results depend on: the scenario, every point, reps, chunking, seed."""
+    """A hash of everything the results depend on: the scenario after ``--set``, every point, reps,
+    chunking, seed, the package version and the dispositions."""
     digest = hashlib.sha256()
-    digest.update(json.dumps({k: manifest[k] for k in ("kind", "keys", "fixed", "reps", "chunk_reps", "seed")},
-                             sort_keys=True).encode())
+    digest.update(json.dumps({k: manifest.get(k) for k in IDENTITY_KEYS}, sort_keys=True).encode())
     digest.update(json.dumps(scenario, sort_keys=True, default=str).encode())
     for texts in design.texts:
         digest.update(("\x1f".join(texts) + "\x1e").encode())
@@ -70,58 +96,120 @@ class SweepStore:
     # ------------------------------------------------------------ before any work
 
     def check(self, manifest: dict[str, Any], resume: bool) -> None:
-        """Refuse to mix sweeps or overwrite one; writes nothing."""
-        if self.out.exists() and not self.out.is_dir():
-            raise UserError(f"--out {self.out}: exists and is not a directory")
-        if self.manifest_path.is_file():
+        """Refuse to mix sweeps or overwrite one, or an --out that cannot be written; writes nothing."""
+        self._check_writable()
+        if self.manifest_path.is_file() or self.manifest_path.is_symlink():
             try:
                 old = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+                if not isinstance(old, dict):
+                    raise ValueError("not a mapping")
             except (OSError, ValueError):
                 raise UserError(f"{self.manifest_path}: unreadable manifest; choose another --out") from None
             if not resume:
                 raise UserError(f"--out {self.out}: holds a sweep already; add --resume to finish it or choose another --out")
             if old.get("fingerprint") != manifest["fingerprint"]:
-                raise UserError(f"--out {self.out}: holds a different sweep (other scenario, points, reps, chunking "
-                                "or seed); --resume needs the same command")
-        elif self.out.is_dir() and any(self.out.iterdir()):
+                raise UserError(f"--out {self.out}: holds a different sweep ({_difference(old, manifest)}); "
+                                "--resume needs the same command, scenario, dispositions and version")
+        elif self.out.is_dir() and any(p.name != LOCK_NAME for p in self.out.iterdir()):
             raise UserError(f"--out {self.out}: the directory is not empty and holds no sweep; choose another --out")
 
-    def start(self, manifest: dict[str, Any]) -> set[int]:
-        """Create the directory and manifest; drop stale temporary files; return finished chunks."""
-        self.chunks.mkdir(parents=True, exist_ok=True)
-        if not self.manifest_path.is_file():
-            atomic_write(self.manifest_path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8"))
+    def _check_writable(self) -> None:
+        if self.out.exists() and not self.out.is_dir():
+            raise UserError(f"--out {self.out}: exists and is not a directory")
+        existing = self.out
+        while not existing.exists():
+            if existing.parent == existing:
+                break
+            existing = existing.parent
+        if not existing.is_dir():
+            raise UserError(f"--out {self.out}: {existing} is a file, not a directory")
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise UserError(f"--out {self.out}: {existing} is not writable")
+
+    def open(self, manifest: dict[str, Any], resume: bool) -> set[int]:
+        """Create the directory, take its lock, check again under the lock, write the manifest,
+        drop stale temporary files; return the chunks already finished (checked one by one)."""
+        created = not self.out.exists()
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UserError(f"--out {self.out}: cannot create the directory ({error.strerror or error})") from None
+        self.lock = DirectoryLock(self.out)
+        self.lock.acquire()
+        try:
+            self.check(manifest, resume)
+            self.chunks.mkdir(exist_ok=True)
+            if not self.manifest_path.is_file():
+                atomic_write(self.manifest_path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8"))
+        except BaseException:
+            self.close()
+            if created:
+                for path in (self.out / LOCK_NAME, self.chunks, self.out):
+                    with contextlib.suppress(OSError):
+                        path.rmdir() if path.is_dir() else path.unlink()
+            raise
         for stale in [*self.chunks.glob(".*.tmp-*"), *self.out.glob(".*.tmp-*")]:
             stale.unlink(missing_ok=True)
-        return self.finished()
+        return self.finished(manifest)
 
-    def finished(self) -> set[int]:
-        return {int(p.stem.removeprefix("chunk-")) for p in self.chunks.glob("chunk-*.parquet")}
+    def close(self) -> None:
+        """Release the directory's lock."""
+        lock = getattr(self, "lock", None)
+        if lock is not None:
+            lock.release()
+
+    def finished(self, manifest: dict[str, Any]) -> set[int]:
+        """The chunks whose files hold exactly what the sweep expects there; any other chunk file
+        (truncated, empty, copied from another chunk or another sweep) is removed to be redone."""
+        expected = {c.index: c for c in plan(manifest["points"], manifest["reps"], manifest["chunk_reps"])}
+        done: set[int] = set()
+        for path in sorted(self.chunks.glob("chunk-*.parquet")):
+            stem = path.stem.removeprefix("chunk-")
+            chunk = expected.get(int(stem)) if stem.isdigit() else None
+            problem = "not a chunk of this sweep" if chunk is None else chunk_problem(path, chunk, manifest["fingerprint"])
+            if problem is None:
+                done.add(chunk.index)
+            else:
+                sys.stderr.write(f"{path}: {problem}; redoing it\n")
+                path.unlink()
+        return done
 
     # ------------------------------------------------------------ while running
 
     def chunk_path(self, index: int) -> Path:
         return self.chunks / f"chunk-{index:07d}.parquet"
 
-    def write_chunk(self, design: Design, chunk: Chunk, outcomes: Outcomes) -> Path:
+    def write_chunk(self, design: Design, chunk: Chunk, outcomes: Outcomes, fingerprint: str) -> Path:
         path = self.chunk_path(chunk.index)
-        table = chunk_table(design, chunk, outcomes)
+        table = chunk_table(design, chunk, outcomes, fingerprint)
         atomic_write(path, lambda tmp: pq.write_table(table, tmp))
         return path
 
     # ------------------------------------------------------------ at the end
 
-    def point_tables(self, points: int, reps: int, chunk_reps: int) -> Iterator[tuple[int, pa.Table]]:
-        """Each point's rows, read from its chunk files, one point in memory at a time."""
+    def point_tables(self, points: int, reps: int, chunk_reps: int, fingerprint: str) -> Iterator[tuple[int, pa.Table]]:
+        """Each point's rows, read from its chunk files, one point in memory at a time; every chunk's
+        identity and rows are checked against the plan before it is merged."""
         blocks = blocks_per_point(reps, chunk_reps)
+        chunks = plan(points, reps, chunk_reps)
         for point in range(points):
-            paths = [self.chunk_path(point * blocks + b) for b in range(blocks)]
-            missing = [p.name for p in paths if not p.is_file()]
-            if missing:
-                raise UserError(f"{self.chunks}: chunk {missing[0]} is missing; rerun with --resume")
-            yield point, pa.concat_tables([pq.read_table(p) for p in paths])
+            tables = []
+            for _ in range(blocks):
+                chunk = next(chunks)
+                path = self.chunk_path(chunk.index)
+                if not path.is_file():
+                    raise UserError(f"{self.chunks}: chunk {path.name} is missing; rerun with --resume")
+                problem = chunk_problem(path, chunk, fingerprint)
+                table = None
+                if problem is None:
+                    table = _read_chunk(path)
+                    problem = "unreadable" if table is None else _rows_problem(table, chunk)
+                if problem is not None:
+                    raise UserError(f"{path}: {problem}; not merged, rerun with --resume to redo it")
+                tables.append(table)
+            yield point, pa.concat_tables(tables)
 
-    def finish(self, design: Design, reps: int, chunk_reps: int) -> tuple[Path, Path, dict[str, np.ndarray]]:
+    def finish(self, design: Design, reps: int, chunk_reps: int, fingerprint: str) -> tuple[Path, Path, dict[str, np.ndarray]]:
         """Write the tidy table and the summary, streaming point by point; return their paths and
         each outcome's mean per point (what sensitivity analysis reads)."""
         suffix = "csv" if self.csv else "parquet"
@@ -134,7 +222,7 @@ class SweepStore:
         writers: dict[str, Any] = {"summary": _table_writer(tmps["summary"], summary_schema, self.csv)}
         schema = None
         try:
-            for point, table in self.point_tables(len(design), reps, chunk_reps):
+            for point, table in self.point_tables(len(design), reps, chunk_reps, fingerprint):
                 if schema is None:
                     schema = table.schema
                     writers["results"] = _table_writer(tmps["results"], schema, self.csv)
@@ -162,8 +250,9 @@ class SweepStore:
         return paths["results"], paths["summary"], means
 
 
-def chunk_table(design: Design, chunk: Chunk, outcomes: Outcomes) -> pa.Table:
-    """The tidy rows of one chunk: point, parameters, replicate, then every outcome."""
+def chunk_table(design: Design, chunk: Chunk, outcomes: Outcomes, fingerprint: str = "") -> pa.Table:
+    """The tidy rows of one chunk: point, parameters, replicate, then every outcome; the chunk's
+    identity (index, point, replicates, the sweep's fingerprint) in the schema's metadata."""
     n = chunk.reps
     columns: dict[str, pa.Array] = {"point": pa.array(np.full(n, chunk.point, dtype=np.int64))}
     for key in design.keys:
@@ -172,7 +261,58 @@ def chunk_table(design: Design, chunk: Chunk, outcomes: Outcomes) -> pa.Table:
     columns["replicate"] = pa.array(np.arange(chunk.first, chunk.first + n, dtype=np.int64))
     for name, values in outcomes.items():
         columns[name] = pa.array(np.asarray(values))
-    return pa.table(columns)
+    return pa.table(columns).replace_schema_metadata({CHUNK_KEY: json.dumps(_identity(chunk, fingerprint)).encode()})
+
+
+def _identity(chunk: Chunk, fingerprint: str) -> dict[str, Any]:
+    return {"index": chunk.index, "point": chunk.point, "first": chunk.first, "reps": chunk.reps, "fingerprint": fingerprint}
+
+
+def chunk_problem(path: Path, chunk: Chunk, fingerprint: str) -> str | None:
+    """What is wrong with the file ``path`` as chunk ``chunk`` of the sweep ``fingerprint``, or None."""
+    try:
+        meta = pq.read_metadata(path)
+        stored = json.loads((meta.schema.to_arrow_schema().metadata or {}).get(CHUNK_KEY, b"null"))
+    except (OSError, ValueError, pa.ArrowException):
+        return "truncated or not a Parquet file"
+    if not isinstance(stored, dict):
+        return "holds no chunk identity"
+    if stored.get("fingerprint") != fingerprint:
+        return "belongs to another sweep"
+    if stored != _identity(chunk, fingerprint):
+        return f"holds chunk {stored.get('index')} (point {stored.get('point')}), not chunk {chunk.index} (point {chunk.point})"
+    if meta.num_rows != chunk.reps:
+        return f"holds {meta.num_rows} rows, not {chunk.reps}"
+    return None
+
+
+def _read_chunk(path: Path) -> pa.Table | None:
+    try:
+        return pq.read_table(path)
+    except (OSError, ValueError, pa.ArrowException):
+        return None
+
+
+def _rows_problem(table: pa.Table, chunk: Chunk) -> str | None:
+    """Whether the rows are the chunk's own: its point, its replicates in order."""
+    points = table.column("point").to_numpy() if "point" in table.column_names else None
+    replicates = table.column("replicate").to_numpy() if "replicate" in table.column_names else None
+    if points is None or replicates is None or len(points) != chunk.reps:
+        return "its rows do not match its identity"
+    if not (points == chunk.point).all() or not np.array_equal(replicates, np.arange(chunk.first, chunk.first + chunk.reps)):
+        return "its rows do not match its identity"
+    return None
+
+
+def _difference(old: dict[str, Any], new: dict[str, Any]) -> str:
+    """Which part of two manifests differs, in words."""
+    if old.get("dispositions") != new.get("dispositions"):
+        return "the dispositions changed since it began (sim/dispositions.yaml)"
+    if old.get("version") != new.get("version"):
+        return f"made by version {old.get('version')}, this is {new.get('version')}"
+    parts = [k for k in ("scenario_name", "kind", "keys", "fixed", "points", "reps", "chunk_reps", "seed") if old.get(k) != new.get(k)]
+    return "other " + ", ".join(parts) if parts else "other scenario contents or points"
+
 
 
 def _table_writer(path: Path, schema: pa.Schema, csv: bool) -> Any:

@@ -1,0 +1,94 @@
+"""Command arguments are validated before any work: seeds in range, replications within the
+documented maximum, output paths writable, two scenarios for compare; a closed pipe ends quietly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.limits import MAX_REPS, MAX_SEED
+from tests.conftest import AGREED_FRAMEWORK, HANOI, ROOT, run_cli
+
+COMMANDS = {
+    "run": ["run", HANOI],
+    "compare": ["compare", AGREED_FRAMEWORK, HANOI],
+    "fidelity": ["fidelity", HANOI],
+    "report": ["report", HANOI, "-o", "never.html"],
+    "calibrate": ["calibrate"],
+    "sweep": ["sweep", HANOI, "--grid", "china.stance=0:1:2", "--out", "never-out"],
+}
+
+
+def one_line(result, *words: str) -> str:
+    assert result.code == 2, result
+    assert result.err.count("\n") == 1 and result.err.startswith("error: ") and "Traceback" not in result.err, result.err
+    for word in words:
+        assert word in result.err, result.err
+    return result.err
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(("seed", "words"), [
+    ("-1", ["--seed", "must be from 0"]), (str(MAX_SEED + 1), ["--seed", "must be from 0"]), ("abc", ["--seed", "whole number"]),
+    ("1" * 5000, ["--seed", "whole number"]),
+])
+def test_seeds_out_of_range_are_refused(command, seed, words, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    one_line(run_cli(*COMMANDS[command], "--seed", seed), *words)
+    assert not list(tmp_path.iterdir()), "nothing written"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("reps", ["0", str(MAX_REPS + 1), "1000000000", "-5", "1.5"])
+def test_replications_beyond_the_maximum_are_refused(command, reps, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    one_line(run_cli(*COMMANDS[command], "--reps", reps), "--reps")
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("workers", ["0", "100000", "two"])
+def test_sweep_workers_are_bounded(workers, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    one_line(run_cli(*COMMANDS["sweep"], "--workers", workers), "--workers")
+
+
+def test_the_largest_seed_runs():
+    assert run_cli("run", HANOI, "--reps", "2", "--seed", str(MAX_SEED)).code == 0
+
+
+def test_compare_needs_two_scenarios():
+    one_line(run_cli("compare", HANOI, "--reps", "2"), "compare needs two or more scenarios")
+
+
+@pytest.mark.parametrize("where", ["under-a-file", "proc", "a-folder"])
+def test_report_output_must_be_writable_and_is_checked_first(where, tmp_path):
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "folder.html").mkdir()
+    output = {"under-a-file": tmp_path / "file" / "r.html", "proc": Path("/proc/peninsula.html"),
+              "a-folder": tmp_path / "folder.html"}[where]
+    one_line(run_cli("report", HANOI, "-o", output, "--reps", "2"), f"-o {output}")
+
+
+def test_a_plot_that_cannot_be_written_is_refused_before_the_run(tmp_path):
+    (tmp_path / "file").write_text("x")
+    one_line(run_cli("run", HANOI, "--reps", "2", "--plot", tmp_path / "file" / "charts" / "x.png"), "--plot", "is a file, not a folder")
+    (tmp_path / "x.png").mkdir()
+    one_line(run_cli("compare", HANOI, HANOI, "--reps", "2", "--plot", tmp_path / "x.png"), "--plot", "is a directory")
+
+
+def test_a_scenario_that_cannot_be_read_is_not_blamed_on_the_report(tmp_path):
+    err = one_line(run_cli("report", tmp_path, "-o", tmp_path / "r.html", "--reps", "2"), str(tmp_path), "not a file")
+    assert "cannot write" not in err
+
+
+def test_a_closed_pipe_ends_quietly():
+    process = subprocess.Popen([sys.executable, str(ROOT / "run_sim.py"), "run", str(HANOI), "--reps", "3", "--json", "--narrate"],
+                               cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # the reader is gone before anything is written, as with | head -0
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141
+    assert err == "", err

@@ -24,7 +24,7 @@ DISPOSITIONS_FILE = Path(__file__).with_name("dispositions.yaml")
 class WorldDispositions(Record):
     """Constants of the world rather than of one actor."""
 
-    choice_temperature: float = disposition(0.05, 1, "logit temperature of every negotiating decision (talk, accept, walk out, keep)",
+    choice_temperature: float = disposition(0.1, 1, "logit temperature of every negotiating decision (talk, accept, walk out, keep)",
                                             "McKelvey and Palfrey (1995) quantal response; the floor keeps decisions stochastic")
     discount_per_year: float = disposition(0.5, 1, "worth of a delivery one year later", "DESIGN.md: the commitment problem")
     china_trade_share: float = disposition(0, 1, "share of DPRK trade that is with China", "history/cases.md: about nine tenths")
@@ -45,7 +45,7 @@ class WorldDispositions(Record):
                                           "a handful of deliverable weapons deter; dozens saturate (seed article 000)")
     deal_calm: float = disposition(0, 1, "share of the tension a deal in force takes away, as both sides value it",
                                    "Fearon (1995): a settlement spares the costs of conflict")
-    patience_months: float = disposition(1, 60, "months a side takes to reach its last concession", "Faratin et al. (1998) deadlines")
+    patience_months: float = disposition(2, 60, "months a side takes to reach its last concession", "Faratin et al. (1998) deadlines")
     summit_patience: float = disposition(0.1, 1, "a summit's deadline as a share of bilateral rounds'",
                                          "history/cases.md 5: Hanoi lasted two days")
     six_party_patience: float = disposition(1, 3, "six-party rounds' deadline as a multiple of bilateral rounds'",

@@ -56,11 +56,11 @@ class DPRKDispositions(NegotiatorDispositions):
     push_ignored: float = disposition(0.1, 5, "provocation drive from being ignored", "DESIGN.md phase 3")
     ignored_months: float = disposition(6, 120, "months without talks or a deal at which being ignored counts in full",
                                         "DESIGN.md phase 3")
-    push_pressure: float = disposition(0, 5, "provocation drive from sanctions pressure", "DESIGN.md phase 3")
+    push_pressure: float = disposition(0.1, 5, "provocation drive from sanctions pressure", "DESIGN.md phase 3")
     push_leverage: float = disposition(0, 5, "provocation drive when talks are likely to open soon (leverage)", "DESIGN.md phase 3")
     push_rebuff: float = disposition(0.2, 5, "provocation drive just after talks break down or a deal collapses",
                                      "history/cases.md: launches resumed 2019-05 after Hanoi; a test after 2008-12")
-    rebuff_memory: float = disposition(0, 1, "monthly persistence of that drive", "history/cases.md 2, 5")
+    rebuff_memory: float = disposition(0, 0.95, "monthly persistence of that drive", "history/cases.md 2, 5")
     push_tension: float = disposition(0, 5, "provocation drive from tension: insecurity answered by demonstration",
                                       "Jervis (1978) security dilemma")
     need_weight: float = disposition(0, 15, "drive from the technical need to test", "DESIGN.md phase 3")

@@ -29,11 +29,13 @@ NUMBER = re.compile(r"^[-+]?(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
 
 
 class YAMLProblem(ValueError):
-    """A problem in YAML text, with the 1-based line it is on (0 when unknown)."""
+    """A problem in YAML text, with the 1-based line it is on (0 when unknown); ``syntax`` when
+    the text is not YAML at all (rather than YAML with a value that cannot be taken)."""
 
-    def __init__(self, message: str, line: int = 0) -> None:
+    def __init__(self, message: str, line: int = 0, syntax: bool = False) -> None:
         super().__init__(message)
         self.line = line
+        self.syntax = syntax
 
 
 def read_text(path: str | Path, what: str, error: type[UserError] = UserError) -> str:
@@ -98,7 +100,7 @@ def parse_scalar(text: str) -> Any:
     try:
         _, value, _ = parse(text)
     except YAMLProblem as problem:
-        if getattr(problem, "syntax", False):
+        if problem.syntax:
             return text
         raise
     return value
@@ -117,9 +119,7 @@ def _problem(error: yaml.YAMLError) -> YAMLProblem:
     mark = getattr(error, "problem_mark", None)
     text = getattr(error, "problem", None) or str(error).splitlines()[0]
     syntax = not isinstance(error, ConstructorError | _Bound)
-    problem = YAMLProblem(f"broken YAML: {text}" if syntax else text, mark.line + 1 if mark else 0)
-    problem.syntax = syntax  # type: ignore[attr-defined]
-    return problem
+    return YAMLProblem(f"broken YAML: {text}" if syntax else text, mark.line + 1 if mark else 0, syntax)
 
 
 class _Bound(yaml.MarkedYAMLError):

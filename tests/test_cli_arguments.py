@@ -9,8 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.limits import MAX_REPS, MAX_SEED
+from sim.scenario import ScenarioSource
+from sim.sweep.spec import Origin
 from tests.conftest import AGREED_FRAMEWORK, HANOI, ROOT, run_cli
 
 COMMANDS = {
@@ -92,3 +96,35 @@ def test_a_closed_pipe_ends_quietly():
     err = process.stderr.read().decode()
     assert process.wait(timeout=120) == 141
     assert err == "", err
+
+
+@pytest.mark.parametrize(("design", "words"), [
+    (["--grid", "china.enforcement=0:1:99999999999"], ["asks for 99,999,999,999 points"]),
+    (["--grid", "china.enforcement=0:1e400:3"], ["inf is not a finite number"]),
+    (["--grid", "china.enforcement=0:1:1000", "--grid", "us.verification=0:1:1000", "--grid", "us.sanctions=0:1:1000"],
+     ["the design would have 1,000,000,000 points"]),
+    (["--sample", "sobol", "--n", "524288", "--range", "china.enforcement=0:1", "--range", "us.verification=0:1"],
+     ["the design would have 2,097,152 points"]),
+    (["--sample", "sobol", "--n", "4", "--range", "dprk.values.partial_relief=0:1e300", "--range", "us.verification=0:1"],
+     ["limit for a number"]),
+])
+def test_sweep_designs_beyond_the_bounds_are_refused_before_they_are_built(design, words, tmp_path):
+    one_line(run_cli("sweep", HANOI, *design, "--out", tmp_path / "out", "--quiet"), *words)
+    assert not (tmp_path / "out").exists()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="0123456789:.,-+eE_ab", max_size=7))
+def test_any_grid_string_builds_a_design_or_fails_in_one_line(text):
+    from sim.errors import UserError
+    from sim.sweep.spec import SweepSpec, build_design
+
+    try:
+        design = build_design(SweepSpec(grid={"china.enforcement": text}), Origin(), _SOURCE)
+    except UserError as error:
+        assert "\n" not in str(error)
+    else:
+        assert 1 <= len(design) <= 999
+
+
+_SOURCE = ScenarioSource(HANOI)

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 from sim.errors import UserError
 from sim.limits import MAX_REPS, MAX_SEED
 from sim.scenario import ScenarioError, ScenarioSource, override_target, parse_value
-from sim.yamlfile import YAMLProblem, parse, read_text
+from sim.yamlfile import YAMLProblem, check_number, parse, read_text
 
 Kind = Literal["grid", "sobol", "morris"]
 MAX_POINTS = 1_000_000
@@ -57,9 +57,11 @@ def grid_values(text: str) -> list[tuple[Any, str]]:
     """
     match = _LINSPACE.match(text)
     if match:
-        low, high, count = float(match.group(1)), float(match.group(2)), int(match.group(3))
+        low, high, count = check_number(float(match.group(1))), check_number(float(match.group(2))), int(match.group(3))
         if count < 1:
             raise ValueError(f"{text!r} asks for {count} points: the grid is empty")
+        if count > MAX_POINTS:
+            raise ValueError(f"{text!r} asks for {count:,} points, more than {MAX_POINTS:,}")
         if count > 1 and low == high:
             raise ValueError(f"{text!r} is an empty range: LOW equals HIGH")
         return _distinct(text, [(v, repr(v)) for v in linspace(low, high, count)])
@@ -92,7 +94,7 @@ def range_bounds(text: str) -> tuple[float, float]:
     match = _RANGE.match(text)
     if not match:
         raise ValueError(f"{text!r}: expected LOW:HIGH, e.g. 0:1")
-    low, high = float(match.group(1)), float(match.group(2))
+    low, high = check_number(float(match.group(1))), check_number(float(match.group(2)))
     if not low < high:
         raise ValueError(f"{text!r} is an empty range: LOW must be below HIGH")
     return low, high
@@ -301,6 +303,14 @@ def build_design(spec: SweepSpec, origin: Origin, source: ScenarioSource) -> Des
                 axis.values = [int(v) if isinstance(v, float) and v.is_integer() else v for v in axis.values]
             for text in axis.texts:
                 _check(source, [*spec.set, f"{axis.key}={text}"], axis.where)
+    if spec.grid:
+        planned = math.prod(len(axis.values) for axis in axes)
+    elif spec.sample.method == "sobol":
+        planned = spec.sample.n * ((2 if spec.sample.second_order else 1) * len(axes) + 2)
+    else:
+        planned = spec.sample.n * (len(axes) + 1)
+    if planned > MAX_POINTS:
+        raise SpecError(f"the design would have {planned:,} points, more than {MAX_POINTS:,}")
     design = _grid(spec, axes) if spec.grid else _sample(spec, axes, origin)
     if len(design) > MAX_POINTS:
         raise SpecError(f"the design has {len(design):,} points, more than {MAX_POINTS:,}")

@@ -92,6 +92,7 @@ class SweepStore:
         self.csv = csv
         self.chunks = self.out / "chunks"
         self.manifest_path = self.out / "manifest.json"
+        self.lock: DirectoryLock | None = None
 
     # ------------------------------------------------------------ before any work
 
@@ -154,9 +155,8 @@ class SweepStore:
 
     def close(self) -> None:
         """Release the directory's lock."""
-        lock = getattr(self, "lock", None)
-        if lock is not None:
-            lock.release()
+        if self.lock is not None:
+            self.lock.release()
 
     def finished(self, manifest: dict[str, Any]) -> set[int]:
         """The chunks whose files hold exactly what the sweep expects there; any other chunk file
@@ -306,6 +306,8 @@ def _rows_problem(table: pa.Table, chunk: Chunk) -> str | None:
 
 def _difference(old: dict[str, Any], new: dict[str, Any]) -> str:
     """Which part of two manifests differs, in words."""
+    if "dispositions" not in old or "version" not in old:
+        return "made by an earlier peninsula, whose manifests did not record the model"
     if old.get("dispositions") != new.get("dispositions"):
         return "the dispositions changed since it began (sim/dispositions.yaml)"
     if old.get("version") != new.get("version"):

@@ -38,7 +38,7 @@ def main() -> None:
     source = ScenarioSource(hanoi)
     source.load()
     print(f"one sweep point (ScenarioSource.load with one --set): "
-          f"{per_call(lambda: source.load(['china.enforcement=0.4']), 200) * 1e3:.2f} ms")
+          f"{per_call(lambda: source.load(['china.stance=0.4']), 200) * 1e3:.2f} ms")
 
     points, reps, chunk_reps = 500, 40, 10
     with tempfile.TemporaryDirectory() as folder:

@@ -34,7 +34,7 @@ SCENARIO = ROOT / "scenarios" / "agreed_framework_1994.yaml"
 
 
 def sweep_command(out: Path, points: int, reps: int, workers: int, chunk_reps: int) -> list[str]:
-    return [sys.executable, str(ROOT / "run_sim.py"), "sweep", str(SCENARIO), "--grid", f"china.enforcement=0:1:{points}",
+    return [sys.executable, str(ROOT / "run_sim.py"), "sweep", str(SCENARIO), "--grid", f"china.stance=0:1:{points}",
             "--reps", str(reps), "--chunk-reps", str(chunk_reps), "--seed", "1", "--workers", str(workers), "--quiet",
             "--out", str(out)]
 
@@ -86,7 +86,7 @@ def batch_run_rate(points: int, per_point: int) -> dict[str, float]:
     from sim.sweep.spec import grid_values
 
     months = load_scenario(SCENARIO).months
-    overrides = [(f"china.enforcement={text}",) for _, text in grid_values(f"0:1:{points}")]
+    overrides = [(f"china.stance={text}",) for _, text in grid_values(f"0:1:{points}")]
     parameters = {"scenario": str(SCENARIO), "replicas": 1, "mesa_datacollector": True, "record_series": False,
                   "record_events": 0, "overrides": overrides}
     started = time.perf_counter()

@@ -7,9 +7,9 @@ finding. Each month a party keeps its commitments while its surplus from the dea
 its outside option, ``sim/valuation.py``), its reluctance to renege and the other side's
 record of delivery make keeping them worth more than not (logit choice); otherwise it
 withholds its due deliveries. A delay is a due delivery not made for want of follow-through.
-Each side's case for leaving accumulates (and decays) from the shortfalls it sees beyond what
-it expected (one minus its trust: a late delivery from a partner it knows to be late surprises
-less) and from each month it withholds its own deliveries (a side already in breach has less
+Each side's case for leaving accumulates (and decays) from the other's recent shortfall as it
+sees it (smoothed over months, so an occasional late delivery counts for little and a chronic
+one for much) and from each month it withholds its own deliveries (a side already in breach has less
 to lose by leaving); past its tolerance it withdraws at its next review of the deal (a
 government reconsiders a deal only now and then: ``review_rate`` a month), and the deal
 collapses. So a shock that makes a deal worth less sets
@@ -28,7 +28,7 @@ from sim import beliefs
 from sim import concessions as c
 from sim.actors import registry
 from sim.choice import choose
-from sim.state import DPRK, SIDE, US, Talks, WorldState
+from sim.state import DPRK, SIDE, Talks, WorldState
 from sim.valuation import deal_surplus
 
 if TYPE_CHECKING:
@@ -90,10 +90,8 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         recent = w.shortfall_memory * world.shortfall[index] + (1 - w.shortfall_memory) * missed
         world.shortfall[index] = np.where(active, recent, world.shortfall[index])
         observer = 1 - index
-        expected = 1.0 - (world.trust[US, DPRK] if index == 0 else world.trust[DPRK, US])
-        surprise = np.maximum(0.0, recent - expected)  # only a recent shortfall worse than the observer expected reads as defection
         own_breach = ~(keeps["dprk"] if observer == SIDE["dprk"] else keeps["allies"]) & (n_due_own[observer] > 0)
-        perceived = (1 - w.defection_decay) * world.defection[observer] + surprise + own_breach
+        perceived = (1 - w.defection_decay) * world.defection[observer] + recent + own_breach
         world.defection[observer] = np.where(active, perceived, world.defection[observer])
         _learn_trust(model, world, index, active & (n_due > 0), 1.0 - missed)
 

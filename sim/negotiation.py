@@ -214,8 +214,11 @@ def _bargain(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladder], 
         "allies": cross["allies"][rows, level["dprk"]],
     }
     offered = {side: own[side][rows, level[side]] for side in lads}
-    asking = {side: np.maximum(offered[side], 0.0) for side in lads}
-    # accept an offer worth more than what one is about to propose oneself (AC-next); the
+    # what a side expects from holding out: its own next proposal, weighted by its belief that
+    # the other accepts it (never less than no deal)
+    believed = {side: beliefs.acceptance(model, world, side, offer_to[OTHER[side]][:, None])[:, 0] for side in lads}
+    asking = {side: np.maximum(believed[side] * offered[side], 0.0) for side in lads}
+    # accept an offer worth more than what one expects from holding out (AC-next on beliefs); the
     # proposer signs only what it values above its own status quo
     accepts = {side: talking & choose(model.rng, offer_to[side] - asking[side], rng_temp) for side in lads}
     signed_allied = accepts["dprk"] & (offered["allies"] >= 0.0)

@@ -28,9 +28,9 @@ def test_objective_is_deterministic_for_a_fixed_seed():
 
 def test_overrides_reach_the_dispositions():
     x = current_vector()
-    x[0] = -5.5
+    x[0] = middle = (PARAMETERS[0].low + PARAMETERS[0].high) / 2
     disp = with_overrides(overrides_for(x))
-    assert getattr(disp, PARAMETERS[0].path[0]).model_dump()[PARAMETERS[0].path[1]] == -5.5
+    assert getattr(disp, PARAMETERS[0].path[0]).model_dump()[PARAMETERS[0].path[1]] == middle
     assert disp.us.values["test_moratorium"] == pytest.approx(x[[p.name for p in PARAMETERS].index("us.values.test_moratorium")])
 
 

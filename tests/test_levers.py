@@ -63,13 +63,14 @@ CHANGES: tuple[tuple[str, ...], ...] = (
     ("dprk.talk_benefit=-1", "us.talk_benefit=-1"),
     ("dprk.stay_bias=-1", "us.stay_bias=-1"),
     ("dprk.stay_bias=2", "us.stay_bias=2"),
-    ("dprk.defection_tolerance=10", "us.defection_tolerance=10"),
-    ("dprk.defection_tolerance=0.5", "us.defection_tolerance=0.5"),
+    ("world.defection_tolerance=10",),
+    ("world.defection_tolerance=0.1",),
     ("world.failure_lesson=0", "world.belief_memory=0"),
+    ("dprk.verification_aversion=0", "dprk.sanctions_pain=5"),
 )
 """Changes of dispositions within their bounds, tried in turn: the decisions' temperature,
 audience costs, the worth of talking, the reluctance to renege, the tolerance of defection,
-the lessons of failure."""
+the lessons of failure, a DPRK that minds verification less and hurts more under sanctions."""
 
 BINARY_BANDS = [(case, name) for case in CASES for name in load_scenario(case).observed if name in BINARY]
 

@@ -195,7 +195,7 @@ def test_preconditions_read_what_the_other_side_visibly_did():
 def test_boulware_concedes_later_than_a_conceder():
     model = model_of()
     lad = negotiation.ladders(model)["allies"]
-    model.world.months_in_talks = np.array([1.0])
+    model.world.months_in_talks = np.array([negotiation.patience_months(model) / 2])
     levels = {}
     for strategy in ("boulware", "linear", "conceder"):
         model.us.set_policy(strategy=strategy)

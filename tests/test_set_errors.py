@@ -34,7 +34,7 @@ BAD = [
     ("us.=1", "expected actor.key=value"),
     ("usa.sanctions=1", "no actor 'usa'"),
     ("shocks.nope=off", "no shock with id 'nope'"),
-    ("world.choice_temperature=0", "greater than 0"),
+    ("world.choice_temperature=0", "greater than or equal to 0.1"),
 ]
 
 

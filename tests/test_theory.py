@@ -16,6 +16,7 @@ from sim.model import DiplomacyModel
 from sim.runner import simulate
 from sim.stats import paired_difference
 from tests.conftest import AGREED_FRAMEWORK, HANOI, SCENARIOS
+from tests.margins import SMALL_DEAL, at_the_margin
 
 REPS = 400
 SEED = 5
@@ -68,36 +69,15 @@ def test_the_dprk_offering_a_declaration_at_hanoi_does_not_stop_talks():
 # ------------------------------------------------------------ the outside option moves the zone of agreement
 
 
-def share(case, outcome: str, overrides: list[str], reps: int = 200) -> float:
-    return float(simulate(case, replicas=reps, seed=SEED, overrides=overrides, record_events=0,
-                          record_series=False).outcomes[outcome].mean())
-
-
-def at_the_margin(case, outcome: str, what_if: list[str], lever: str, low: float, high: float, steps: int = 8) -> list[str]:
-    """``what_if`` with ``lever`` set where the case's ``outcome`` is nearest an even chance (bisection).
-
-    Directional tests are run there, where a change can show: far from the margin a decision is
-    all but certain whichever way a disposition moves."""
-    at = {v: share(case, outcome, [*what_if, f"{lever}={v:.4f}"]) for v in (low, high)}
-    assert (at[low] - 0.5) * (at[high] - 0.5) < 0, f"{lever} from {low} to {high} does not cross the margin: {at}"
-    rising = at[high] > at[low]
-    for _ in range(steps):
-        mid = (low + high) / 2
-        above = share(case, outcome, [*what_if, f"{lever}={mid:.4f}"]) > 0.5
-        low, high = (low, mid) if above == rising else (mid, high)
-    return [*what_if, f"{lever}={(low + high) / 2:.4f}"]
-
-
 RELIEF_2021 = ["us.offers=+partial_relief", "us.sequencing=action_for_action", "us.required=[]"]
 """The 2021 offer with partial relief, step by step (the case's own counterfactual)."""
-TALKS_2016 = ["us.precondition=none", "us.demands=[freeze, inspections]", "us.required=[freeze]", "us.sequencing=action_for_action"]
-"""2016 with the US dropping its precondition and opening the agenda (the case's own counterfactual)."""
 
 
 def test_more_sanctions_pain_moves_the_dprk_toward_talks():
     """Relief is worth the pain it ends: with relief on offer in 2021, a DPRK that hurts more under
-    the same pressure is readier to talk (Fearon 1995: a worse outside option widens the range)."""
-    point = at_the_margin(TALKS_2021, "talks_opened", RELIEF_2021, "state.trust.dprk_us", 0.0, 1.0)
+    the same pressure is readier to talk (Fearon 1995: a worse outside option widens the range).
+    The margin: how much it costs the DPRK to talk before its precondition is met."""
+    point = at_the_margin(TALKS_2021, "talks_opened", RELIEF_2021, "dprk.audience_cost", 0.0, 1.3)
     pain = 2 * DiplomacyModel(TALKS_2021, record_events=0).dprk.dispositions.sanctions_pain
     change = paired(TALKS_2021, "talks_opened", point, [*point, f"dprk.sanctions_pain={min(pain, 5.0)}"])
     assert change["ci_low"] > 0, change
@@ -105,9 +85,10 @@ def test_more_sanctions_pain_moves_the_dprk_toward_talks():
 
 def test_higher_tension_moves_both_sides_toward_a_deal():
     """A crisis makes a deal worth more to both (each side's outside option worsens with tension):
-    in 2016 with the agenda opened, more deals are signed when tension starts high."""
-    point = at_the_margin(PEACE_2016, "agreement_signed", TALKS_2016, "state.trust.dprk_us", 0.0, 1.0)
-    change = paired(PEACE_2016, "agreement_signed", point, [*point, "state.tension=0.9"])
+    at Hanoi with a small deal on the table, more deals are signed when tension starts high.
+    The margin: the intrusiveness of the verification the US demands."""
+    point = at_the_margin(HANOI, "agreement_signed", SMALL_DEAL, "us.verification", 0.5, 1.0)
+    change = paired(HANOI, "agreement_signed", point, [*point, "state.tension=0.9"])
     assert change["ci_low"] > 0, change
 
 

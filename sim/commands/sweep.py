@@ -19,11 +19,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     design = parser.add_argument_group("the design (a grid, a sample, or a spec file)")
     design.add_argument("--grid", action="append", default=[], metavar="KEY=VALUES",
                         help="a grid axis: a comma list (us.sequencing=disarm_first,action_for_action) or LOW:HIGH:COUNT "
-                        "(china.enforcement=0:1:11); repeat for a full factorial")
+                        "(china.stance=0:1:11); repeat for a full factorial")
     design.add_argument("--sample", choices=("sobol", "morris"), help="a SALib sample over the --range keys")
     design.add_argument("--n", type=positive_int, help="base sample size: Sobol N (a power of 2) or Morris trajectories")
     design.add_argument("--range", dest="ranges", action="append", default=[], metavar="KEY=LOW:HIGH",
-                        help="a sampled key and its bounds, e.g. china.enforcement=0:1 (repeatable)")
+                        help="a sampled key and its bounds, e.g. china.stance=0:1 (repeatable)")
     design.add_argument("--second-order", action="store_true", help="Sobol: second-order indices too (more points)")
     design.add_argument("--levels", type=positive_int, help="Morris: grid levels (default 4)")
     design.add_argument("--spec", metavar="FILE.yaml", help="a YAML sweep spec (see scenarios/sweeps/)")

@@ -1,6 +1,6 @@
 """What a sweep is: its specification, the grid and range strings, and the points of its design.
 
-A sweep varies what-if keys (the ``--set`` paths: ``china.enforcement``, ``us.precondition``,
+A sweep varies what-if keys (the ``--set`` paths: ``china.stance``, ``us.precondition``,
 ``dprk.sanctions_pain``) over a full grid or a SALib sample, runs each point ``reps`` times,
 and keeps fixed what-ifs (``set``) the same at every point. Everything is checked here, before
 any work starts: each key exists, no grid or range is empty, every value of every point passes
@@ -45,7 +45,7 @@ def split_assignment(text: str, flag: str) -> tuple[str, str]:
     key, sep, rest = text.partition("=")
     key = key.strip()
     if not sep or not _KEY.match(key):
-        raise SpecError(f"{flag} {text}: expected ACTOR.KEY=..., e.g. china.enforcement=0:1:5")
+        raise SpecError(f"{flag} {text}: expected ACTOR.KEY=..., e.g. china.stance=0:1:5")
     return key, rest
 
 

@@ -32,9 +32,9 @@ MARKED: dict[str, tuple[str, str]] = {
 """Event kinds marked on the charts: legend text and colour."""
 
 COLOURS = ("#d62728", "#1f77b4")
-SHORT = {"material": "fissile material (warheads' worth)", "warheads": "warheads", "crisis_hazard": "monthly crisis hazard",
-         "tension": "tension (0 to 1)", "pressure": "sanctions pressure (0 to 1)", "enforcement": "China's enforcement (0 to 1)",
-         "trust_dprk_us": "DPRK trust in the US (0 to 1)", "trust_us_dprk": "US trust in the DPRK (0 to 1)"}
+SHORT = {"material": "material (warheads' worth)", "warheads": "warheads", "crisis_hazard": "crisis hazard",
+         "tension": "tension", "pressure": "sanctions pressure", "enforcement": "China's enforcement",
+         "trust_dprk_us": "DPRK's trust in US", "trust_us_dprk": "US trust in DPRK"}
 """Legend labels, short enough for a panel (the long ones are ``sim.model.SERIES``)."""
 
 
@@ -50,7 +50,7 @@ def _datetime(month: int) -> dict[str, Any]:
 def spec(start: int, end: int, label: str) -> dict[str, Any]:
     """The four panels for a case running from month ``start`` to ``end`` (the told run's ``label`` in the caption)."""
     x = {"field": "date", "type": "temporal", "title": None, "scale": {"type": "utc", "domain": [_datetime(start), _datetime(end)]},
-         "axis": {"format": "%b %Y", "labelFontSize": 12, "tickCount": 6, "labelOverlap": True}}
+         "axis": {"format": "%Y", "labelFontSize": 12, "tickCount": 6, "labelOverlap": True}}
     kinds = list(MARKED.values())
     panels = []
     for title, names in labels.PANELS.items():
@@ -58,10 +58,10 @@ def spec(start: int, end: int, label: str) -> dict[str, Any]:
         y_scale = {"domain": [0, 1]} if all(n in UNIT_RANGE for n in names) else {"zero": True}
         keep = {"filter": {"field": "measure", "oneOf": list(names)}}
         colour = {"field": "label", "type": "nominal", "title": None, "scale": {"domain": texts, "range": list(COLOURS)},
-                  "legend": {"orient": "top", "labelFontSize": 12, "labelLimit": 260}}
+                  "legend": {"orient": "top", "labelFontSize": 12, "labelLimit": 170, "offset": 4, "symbolSize": 60, "columnPadding": 8}}
         panels.append({
             "title": {"text": title, "anchor": "start", "fontSize": 15},
-            "width": 300, "height": 170,
+            "width": 300, "height": 175,
             "layer": [
                 {"data": {"name": "events"}, "mark": {"type": "rule", "strokeDash": [4, 3], "opacity": 0.75},
                  "encoding": {"x": x, "color": {"field": "event", "type": "nominal", "title": None,
@@ -84,7 +84,7 @@ def spec(start: int, end: int, label: str) -> dict[str, Any]:
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "datasets": {},
-        "concat": panels, "columns": 2, "spacing": 18,
+        "concat": panels, "columns": 2, "spacing": {"row": 88, "column": 58}, "bounds": "flush",
         "config": {"view": {"stroke": None}, "axis": {"labelFontSize": 12, "gridOpacity": 0.4}},
     }
 

@@ -15,7 +15,9 @@ The server serves only what it ships: :mod:`sim.web` closes Solara's CDN proxy.
 
 from __future__ import annotations
 
+import json
 import sys
+import time
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -132,16 +134,23 @@ class ClassroomModel(DiplomacyModel):
                          record_events=self.choice.replica + 1, record_series=False)
         self.told: list = []
         self.rows: list[dict[str, Any]] = charts.rows(self.case.start, self.state_now(), self.choice.replica)
+        self._rows_json = [json.dumps(self.rows)[1:-1]]
 
     def step(self) -> None:
         super().step()
         replica = self.choice.replica
         self.told += [event for event in self.log.events if event.replica == replica]
         self.log.events.clear()  # only the told run's events are kept
-        self.rows = self.rows + charts.rows(self.case.start + self.month_index, self.state_now(), replica)
+        new = charts.rows(self.case.start + self.month_index, self.state_now(), replica)
+        self.rows = self.rows + new
+        self._rows_json.append(json.dumps(new)[1:-1])
 
     def chart_data(self) -> dict[str, list[dict[str, Any]]]:
         return {"series": self.rows, "events": charts.event_rows(self.told)}
+
+    def chart_json(self) -> str:
+        """:meth:`chart_data` as JSON, each month's rows serialised once (sent to the page at each step)."""
+        return f'{{"series": [{", ".join(self._rows_json)}], "events": {json.dumps(charts.event_rows(self.told))}}}'
 
 
 # ---------------------------------------------------------------- the page
@@ -222,6 +231,16 @@ KEY = "".join(f"<span><i style='border-color: {colour}'></i>{escape(text)}</span
 
 
 @solara.component
+def Policies(policies: dict[str, solara.Reactive[str]]) -> None:
+    """The policy controls (a component of its own: not drawn again at each step)."""
+    with solara.Div(classes=["pen-side"]):
+        _html("<b>Policies</b>: a change restarts the run from the case's first month.")
+        for key, (_, label, options) in KNOBS.items():
+            first = NOTHING_MORE if key.endswith("_adds") else AS_IN_CASE
+            solara.Select(label, values=[first, *options], value=policies[key], dense=True)
+
+
+@solara.component
 def Page() -> None:
     """One model per browser session; a changed case, seed, story or policy starts the run again."""
     case = solara.use_reactive(DEFAULT_TITLE)
@@ -242,7 +261,7 @@ def Page() -> None:
         return ClassroomModel(case.value, seed.value, which, **{key: p.value for key, p in policies.items()})
 
     model = solara.use_memo(make, dependencies=settings)
-    spec = solara.use_memo(lambda: charts.spec(model.case.start, model.case.end, model.choice.label), dependencies=[model])
+    spec = solara.use_memo(lambda: json.dumps(charts.spec(model.case.start, model.case.end, model.choice.label)), dependencies=[model])
 
     def restarted() -> None:
         playing.set(False)
@@ -256,8 +275,11 @@ def Page() -> None:
         month.set(model.month_index)
 
     def play(cancel) -> None:  # noqa: ANN001 - a threading.Event set when the page moves on
+        """Steps on a fixed beat of ``speed`` months a second (the step's own time is not added to the wait)."""
+        beat, due = 1.0 / speed.value, time.monotonic()
         while playing.value and model.running:
-            if cancel.wait(1.0 / speed.value):
+            due += beat
+            if cancel.wait(max(0.0, due - time.monotonic())):
                 return
             model.step()
             month.set(model.month_index)
@@ -284,17 +306,12 @@ def Page() -> None:
                           disabled=not model.running and not playing.value, color="primary", outlined=True)
             solara.Button("Reset", on_click=lambda: restarts.set(restarts.value + 1), outlined=True)
         with solara.Div(classes=["pen-body"]):
-            with solara.Div(classes=["pen-side"]):
-                _html("<b>Policies</b>: a change restarts the run from the case's first month.")
-                for key, (_, label, options) in KNOBS.items():
-                    first = NOTHING_MORE if key.endswith("_adds") else AS_IN_CASE
-                    solara.Select(label, values=[first, *options], value=policies[key], dense=True)
+            Policies(policies)
             with solara.Div(classes=["pen-text"]):
                 _html(run_text(model), "pen-card pen-run pen-story")
                 _html(history_text(model), "pen-card pen-history")
             with solara.Div(classes=["pen-charts"]):
-                web.VegaLite(spec=spec,
-                             values=model.chart_data(), assets=web.ASSETS)
+                web.VegaLite(spec=spec, data=model.chart_json(), assets=web.ASSETS)
                 _html(f"<div class='pen-key'>Lines: {escape(model.choice.label)}; shaded: the middle 80% of all "
                       f"{typical.POOL} runs. Dashed: {KEY}</div>")
 

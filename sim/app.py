@@ -311,7 +311,7 @@ def Page() -> None:
                 _html(run_text(model), "pen-card pen-run pen-story")
                 _html(history_text(model), "pen-card pen-history")
             with solara.Div(classes=["pen-charts"]):
-                web.VegaLite(spec=spec, data=model.chart_json(), assets=web.ASSETS)
+                web.VegaLite(spec=spec, datasets=model.chart_json(), assets=web.ASSETS)
                 _html(f"<div class='pen-key'>Lines: {escape(model.choice.label)}; shaded: the middle 80% of all "
                       f"{typical.POOL} runs. Dashed: {KEY}</div>")
 

@@ -57,7 +57,7 @@ ASSETS = shipped()
 
 
 @solara.component_vue(str(Path(__file__).with_name("vegalite.vue")))
-def VegaLite(spec: str, data: str, assets: dict) -> None:
-    """A Vega-Lite chart: ``spec`` (JSON) embedded once; ``data``, JSON of its named data sets, replaced on each change.
+def VegaLite(spec: str, datasets: str, assets: dict) -> None:
+    """A Vega-Lite chart: ``spec`` (JSON) embedded once; ``datasets``, JSON of its named data sets, replaced on each change.
 
     Strings, not dictionaries: the renderer need not walk the spec and hundreds of rows at each step looking for widgets."""

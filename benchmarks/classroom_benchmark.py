@@ -6,7 +6,8 @@ Starts ``run_sim.py app`` on a free loopback port, opens ``--sessions`` sessions
 context each, like one student each) in headless Debian Chromium through Playwright, with every
 request off the machine blocked, and measures:
 
-- page load: from opening the address to the charts drawn, each session (all opening together);
+- page load: from opening the address to the charts drawn, each session (students arriving
+  ``--arrival`` seconds apart);
 - step latency: every session presses Step at once, ``--rounds`` times; the time from the click
   to the page showing the next month, per session and round;
 - play: every session plays for ``--play`` seconds at 2 months a second; months advanced a second;
@@ -63,6 +64,12 @@ class Sampler(threading.Thread):
             self.peak = max(self.peak, rss_mb(self.pid))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of the server process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -73,7 +80,8 @@ async def month(page) -> int:  # noqa: ANN001 - a playwright Page
     return int(text.split(" of ")[0])
 
 
-async def open_session(browser, url: str, outside: list[str]):  # noqa: ANN001, ANN201
+async def open_session(browser, url: str, outside: list[str], delay: float = 0.0):  # noqa: ANN001, ANN201
+    await asyncio.sleep(delay)
     context = await browser.new_context(viewport={"width": 1280, "height": 720})
     page = await context.new_page()
 
@@ -86,7 +94,7 @@ async def open_session(browser, url: str, outside: list[str]):  # noqa: ANN001, 
 
     await page.route("**/*", route)
     start = time.perf_counter()
-    await page.goto(url)
+    await page.goto(url, timeout=180_000, wait_until="commit")
     await page.locator(".peninsula-chart svg").first.wait_for(timeout=180_000)
     return context, page, time.perf_counter() - start
 
@@ -132,12 +140,18 @@ async def main_async(args: argparse.Namespace) -> None:
         outside: list[str] = []
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            opened = await asyncio.gather(*(open_session(browser, url, outside) for _ in range(args.sessions)))
+            cpu = [cpu_seconds(server.pid)]
+            wall = [time.perf_counter()]
+            opened = await asyncio.gather(*(open_session(browser, url, outside, i * args.arrival) for i in range(args.sessions)))
             loads = [seconds for _, _, seconds in opened]
             pages = [page for _, page, _ in opened]
+            cpu.append(cpu_seconds(server.pid))
+            wall.append(time.perf_counter())
             latencies: list[float] = []
             for _ in range(args.rounds):
                 latencies += await asyncio.gather(*(step(page) for page in pages))
+            cpu.append(cpu_seconds(server.pid))
+            wall.append(time.perf_counter())
             rates = await asyncio.gather(*(play(page, args.play) for page in pages)) if args.play else []
             during = rss_mb(server.pid)
             for context, _, _ in opened:
@@ -149,7 +163,7 @@ async def main_async(args: argparse.Namespace) -> None:
         after = rss_mb(server.pid)
         sampler.stop.set()
         load = os.getloadavg()
-        print(f"classroom benchmark: {args.sessions} sessions, {args.rounds} rounds of Step, one server, "
+        print(f"classroom benchmark: {args.sessions} sessions arriving {args.arrival:g} s apart, {args.rounds} rounds of Step, one server, "
               f"{os.cpu_count()} cores, load average now {load[0]:.1f}")
         print(f"page load (s):       median {statistics.median(loads):.2f}  p90 {percentile(loads, 0.9):.2f}  max {max(loads):.2f}")
         print(f"step latency (s):    median {statistics.median(latencies):.3f}  p90 {percentile(latencies, 0.9):.3f}  "
@@ -158,6 +172,8 @@ async def main_async(args: argparse.Namespace) -> None:
             print(f"play at 2 months/s:  median {statistics.median(rates):.2f} months/s  min {min(rates):.2f}")
         print(f"server RSS (MB):     idle {idle:.0f}  during {during:.0f}  peak {sampler.peak:.0f}  "
               f"{args.after:.0f} s after the browsers closed {after:.0f} (idle + {after - idle:.0f})")
+        print(f"server CPU (s):      opening {cpu[1] - cpu[0]:.1f} in {wall[1] - wall[0]:.1f} s of wall time; "
+              f"stepping {cpu[2] - cpu[1]:.1f} in {wall[2] - wall[1]:.1f} s ({(cpu[2] - cpu[1]) / max(1, len(latencies)) * 1000:.0f} ms a step)")
         print(f"requests off this machine: {len(outside)}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -168,6 +184,8 @@ async def main_async(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", type=int, default=30, help="browser sessions (students), default 30")
+    parser.add_argument("--arrival", type=float, default=1.0,
+                        help="seconds between two students opening the page, default 1 (0: all at once)")
     parser.add_argument("--rounds", type=int, default=10, help="rounds in which every session presses Step, default 10")
     parser.add_argument("--play", type=float, default=10.0, help="seconds every session plays (0: no play), default 10")
     parser.add_argument("--after", type=float, default=200.0,

@@ -32,6 +32,7 @@ from sim.scenario import load_scenario
 from sim.state import Talks
 
 web.close_cdn_proxy()
+web.return_memory_after_sessions()
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 AS_IN_CASE = "as in the case"

@@ -9,7 +9,11 @@ ships (exact versions), which :data:`VegaLite` (``vegalite.vue``) loads to draw 
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import logging
+import threading
 from pathlib import Path
 
 import solara
@@ -35,6 +39,26 @@ def refuse_outside(url: str) -> bytes:
 def close_cdn_proxy() -> None:
     """Make Solara's CDN proxy answer only from the local cache (a 404 for anything else)."""
     cdn_helper.fetch_from_cdn = refuse_outside
+
+
+def _trim() -> None:
+    """Collect, then hand freed memory back to the system (glibc), so a closed class leaves no footprint."""
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    if name:
+        libc = ctypes.CDLL(name)
+        if hasattr(libc, "malloc_trim"):
+            libc.malloc_trim(0)
+
+
+def return_memory_after_sessions() -> None:
+    """When a session's kernel closes (culled after its tab closed), free its memory a moment later."""
+    import solara.lab
+
+    def started() -> object:
+        return lambda: threading.Timer(2.0, _trim).start()
+
+    solara.lab.on_kernel_start(started)
 
 
 def cache_dir() -> Path:

@@ -172,8 +172,9 @@ async def main_async(args: argparse.Namespace) -> None:
             print(f"play at 2 months/s:  median {statistics.median(rates):.2f} months/s  min {min(rates):.2f}")
         print(f"server RSS (MB):     idle {idle:.0f}  during {during:.0f}  peak {sampler.peak:.0f}  "
               f"{args.after:.0f} s after the browsers closed {after:.0f} (idle + {after - idle:.0f})")
+        per_step = (cpu[2] - cpu[1]) / max(1, len(latencies)) * 1000
         print(f"server CPU (s):      opening {cpu[1] - cpu[0]:.1f} in {wall[1] - wall[0]:.1f} s of wall time; "
-              f"stepping {cpu[2] - cpu[1]:.1f} in {wall[2] - wall[1]:.1f} s ({(cpu[2] - cpu[1]) / max(1, len(latencies)) * 1000:.0f} ms a step)")
+              f"stepping {cpu[2] - cpu[1]:.1f} in {wall[2] - wall[1]:.1f} s ({per_step:.0f} ms a step)")
         print(f"requests off this machine: {len(outside)}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)

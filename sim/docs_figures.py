@@ -248,7 +248,8 @@ def update(check: bool = False, documents: tuple[Path, ...] = DOCUMENTS) -> list
         if unknown:
             raise SystemExit(f"{path}: unknown figures block(s): {', '.join(sorted(unknown))}")
         made = {name: cache.setdefault(name, FIGURES[name]()) for name in found}
-        changed += [f"{path.relative_to(ROOT)}: {name}" for name in found if found[name] != made[name]]
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        changed += [f"{shown}: {name}" for name in found if found[name] != made[name]]
         if not check:
             path.write_text(rewrite(text, made), encoding="utf-8")
     return changed

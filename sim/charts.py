@@ -49,8 +49,10 @@ def _datetime(month: int) -> dict[str, Any]:
 
 def spec(start: int, end: int, label: str) -> dict[str, Any]:
     """The four panels for a case running from month ``start`` to ``end`` (the told run's ``label`` in the caption)."""
+    short = end - start < 48  # a short case reads months on its axis, a long one years
+    axis = {"format": "%b %Y", "tickCount": 4} if short else {"format": "%Y", "tickCount": 6}
     x = {"field": "date", "type": "temporal", "title": None, "scale": {"type": "utc", "domain": [_datetime(start), _datetime(end)]},
-         "axis": {"format": "%Y", "labelFontSize": 12, "tickCount": 6, "labelOverlap": True}}
+         "axis": {**axis, "labelFontSize": 12, "labelOverlap": True}}
     kinds = list(MARKED.values())
     panels = []
     for title, names in labels.PANELS.items():

@@ -200,7 +200,7 @@ def readme_fidelity() -> str:
 
     fits = fidelity(replicas=300, seed=0)
     passed = sum(fit.passed for fit in fits)
-    lowest = sorted(((b.share_inside, fit.title, b.outcome) for fit in fits for b in fit.bands))[:3]
+    lowest = sorted((b.share_inside, fit.title, b.outcome) for fit in fits for b in fit.bands)[:3]
     listed = "; ".join(f"{title}, {labels.outcome(outcome).lower()} ({share:.2f})" for share, title, outcome in lowest)
     return (f"At `--reps 300`, seed 0, {passed} of {len(fits)} cases pass; the lowest shares inside a band are: {listed}.\n")
 

@@ -35,7 +35,7 @@ MARKED: dict[str, tuple[str, str, str]] = {
     "deal_collapsed": ("deal collapses", "tab:red", "X"),
     "nuclear_test": ("nuclear test", "black", "P"),
     "long_range_launch": ("long-range launch", "tab:purple", "^"),
-    "short_range_launches": ("short-range launch", "tab:pink", "2"),
+    "short_range_launches": ("short-range launch", "tab:pink", "d"),
     "shock": ("outside event", "tab:gray", "s"),
 }
 """Event kinds marked on the charts: legend text, colour, and the marker used when comparing

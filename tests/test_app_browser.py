@@ -141,7 +141,7 @@ def _pick(page, label: str, option: str) -> None:  # noqa: ANN001
 
 def _axis_text(page, year: str) -> list[str]:  # noqa: ANN001
     """The texts of the charts, once one of them reads ``year``."""
-    page.wait_for_function(f"() => [...document.querySelectorAll('.peninsula-chart svg text')].some(t => t.textContent === '{year}')")
+    page.wait_for_function(f"() => [...document.querySelectorAll('.peninsula-chart svg text')].some(t => t.textContent.endsWith('{year}'))")
     return [t.strip() for t in page.locator(".peninsula-chart svg text").all_text_contents()]
 
 
@@ -161,7 +161,7 @@ def test_a_lesson_pick_a_case_change_a_policy_step_play_reset(app_url, browser):
     _months(page, "0 of 24 months simulated")
     page.get_by_text("What happened in history: 2019-01").wait_for(timeout=20_000)
     axis = _axis_text(page, "2019")
-    assert "2019" in axis and "2020" in axis, axis
+    assert any("2019" in t for t in axis) and any("2020" in t for t in axis), axis
 
     # step three months, then change a policy: the run restarts with it, no Reset needed
     step = page.get_by_role("button", name="Step")

@@ -80,9 +80,9 @@ async def month(page) -> int:  # noqa: ANN001 - a playwright Page
     return int(text.split(" of ")[0])
 
 
-async def open_session(browser, url: str, outside: list[str], delay: float = 0.0):  # noqa: ANN001, ANN201
+async def open_session(browser, url: str, outside: list[str], delay: float = 0.0, shared=None):  # noqa: ANN001, ANN201
     await asyncio.sleep(delay)
-    context = await browser.new_context(viewport={"width": 1280, "height": 720})
+    context = shared or await browser.new_context(viewport={"width": 1280, "height": 720})
     page = await context.new_page()
 
     async def route(route):  # noqa: ANN001
@@ -142,7 +142,9 @@ async def main_async(args: argparse.Namespace) -> None:
             browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
             cpu = [cpu_seconds(server.pid)]
             wall = [time.perf_counter()]
-            opened = await asyncio.gather(*(open_session(browser, url, outside, i * args.arrival) for i in range(args.sessions)))
+            shared = await browser.new_context(viewport={"width": 1280, "height": 720}) if args.tabs else None
+            opened = await asyncio.gather(*(open_session(browser, url, outside, i * args.arrival, shared)
+                                            for i in range(args.sessions)))
             loads = [seconds for _, _, seconds in opened]
             pages = [page for _, page, _ in opened]
             cpu.append(cpu_seconds(server.pid))
@@ -154,7 +156,7 @@ async def main_async(args: argparse.Namespace) -> None:
             wall.append(time.perf_counter())
             rates = await asyncio.gather(*(play(page, args.play) for page in pages)) if args.play else []
             during = rss_mb(server.pid)
-            for context, _, _ in opened:
+            for context in {id(c): c for c, _, _ in opened}.values():
                 await context.close()
             await browser.close()
         closed = time.monotonic()
@@ -163,8 +165,9 @@ async def main_async(args: argparse.Namespace) -> None:
         after = rss_mb(server.pid)
         sampler.stop.set()
         load = os.getloadavg()
-        print(f"classroom benchmark: {args.sessions} sessions arriving {args.arrival:g} s apart, {args.rounds} rounds of Step, one server, "
-              f"{os.cpu_count()} cores, load average now {load[0]:.1f}")
+        how = "tabs of one profile" if args.tabs else "one profile each"
+        print(f"classroom benchmark: {args.sessions} sessions ({how}) arriving {args.arrival:g} s apart, "
+              f"{args.rounds} rounds of Step, one server, {os.cpu_count()} cores, load average now {load[0]:.1f}")
         print(f"page load (s):       median {statistics.median(loads):.2f}  p90 {percentile(loads, 0.9):.2f}  max {max(loads):.2f}")
         print(f"step latency (s):    median {statistics.median(latencies):.3f}  p90 {percentile(latencies, 0.9):.3f}  "
               f"max {max(latencies):.3f}  ({len(latencies)} steps)")
@@ -187,6 +190,9 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=30, help="browser sessions (students), default 30")
     parser.add_argument("--arrival", type=float, default=1.0,
                         help="seconds between two students opening the page, default 1 (0: all at once)")
+    parser.add_argument("--tabs", action="store_true",
+                        help="open the sessions as tabs of one browser profile (the files' cache shared, as a lab's "
+                             "machines share a proxy) instead of one profile each")
     parser.add_argument("--rounds", type=int, default=10, help="rounds in which every session presses Step, default 10")
     parser.add_argument("--play", type=float, default=10.0, help="seconds every session plays (0: no play), default 10")
     parser.add_argument("--after", type=float, default=200.0,

@@ -60,6 +60,7 @@ def cases(directory: Path = SCENARIO_DIR) -> dict[str, Path]:
 
 CASES = cases()
 DEFAULT_TITLE = next((title for title, path in CASES.items() if path.stem == DEFAULT_CASE), next(iter(CASES)))
+typical.choose(CASES[DEFAULT_TITLE], 0)  # at start-up: the first student's page opens without the pool's run
 
 LEVELS: dict[str, float] = {"none (0)": 0.0, "low (0.25)": 0.25, "half (0.5)": 0.5, "high (0.75)": 0.75, "full (1)": 1.0}
 

@@ -84,6 +84,7 @@ async def open_session(browser, url: str, outside: list[str], delay: float = 0.0
     await asyncio.sleep(delay)
     context = shared or await browser.new_context(viewport={"width": 1280, "height": 720})
     page = await context.new_page()
+    page.set_default_timeout(300_000)  # a starved browser is slow, not broken: measure it, do not give up
 
     async def route(route):  # noqa: ANN001
         if route.request.url.startswith(LOCAL):

@@ -18,7 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fidelity": ("sim.commands.fidelity", "every case against its observed record: share of replications inside each band"),
     "calibrate": ("sim.commands.calibrate", "fit the shared dispositions to all cases together (seeded; --write to save)"),
     "report": ("sim.commands.report", "write one self-contained HTML page comparing scenarios (tables, charts, stories)"),
-    "app": ("sim.commands.app", "start the classroom web app (SolaraViz) on 127.0.0.1"),
+    "app": ("sim.commands.app", "start the classroom web app (Solara) on 127.0.0.1"),
     "sweep": ("sim.commands.sweep", "sweep a grid or a Sobol/Morris sample of what-ifs; resumable, parallel, Dask"),
 }
 

@@ -147,9 +147,9 @@ def month_lines(events: Iterable[Event], replica: int = 0, verbose: bool = False
     return [(date, "; ".join(sentences) + ".") for date, sentences in months.items()]
 
 
-def story(run: Run, replica: int = 0, verbose: bool = False) -> str:
-    """The title line, then one line per month in which something happened."""
-    lines = [f"{run.scenario.title} (replication {replica}, seed {run.seed})"]
+def story(run: Run, replica: int = 0, verbose: bool = False, label: str | None = None) -> str:
+    """The title line (with ``label``, e.g. 'a typical run of 200 (run 37, seed 0)'), then one line per month."""
+    lines = [f"{run.scenario.title}: {label}" if label else f"{run.scenario.title} (replication {replica}, seed {run.seed})"]
     lines += [f"{date}: {text}" for date, text in month_lines(run.events, replica, verbose)]
     if len(lines) == 1:
         lines.append("Nothing of note happens in this replication.")

@@ -13,10 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from string import Template
 
-from sim import labels, plots
+from sim import plots, typical, words
 from sim.comparison import Comparison, compare
 from sim.narrate import month_lines
-from sim.outcomes import BINARY
 from sim.runner import Run
 
 STYLE = """
@@ -42,14 +41,12 @@ PAGE = Template("""<!DOCTYPE html>
 </head>
 <body>
 <h1>$title</h1>
-<p class="meta">$replications replications per case, seed $seed$what_ifs. Means with 95% intervals over replications;
-the difference columns compare each case with the first (same seed for each: common random numbers); highlighted
-where the 95% interval of the difference excludes zero.</p>
+<p class="meta">$runs_words per case, seed $seed$what_ifs. $how</p>
 <h2>Outcomes side by side</h2>
 $table
 <h2>The cases over time</h2>
-<p>Line: the median over replications; shaded: the middle 80% (10th to 90th percentile); markers: the events of
-replication 0. Months are counted from each case's start.</p>
+<p>Line: the median over runs; shaded: the middle 80% (10th to 90th percentile); markers: the events of each
+case's typical run (the story below). Months are counted from each case's start.</p>
 <img alt="comparison chart of $names" src="data:image/png;base64,$chart">
 $cases
 <p class="small">Made by the peninsula simulator: <code>$command</code></p>
@@ -63,7 +60,7 @@ CASE = Template("""<section class="case">
 <img alt="chart of $title" src="data:image/png;base64,$chart">
 <div class="columns">
 <div>
-<h3>The story of replication 0</h3>
+<h3>The story of $story_label</h3>
 <ol class="story">
 $story
 </ol>
@@ -87,50 +84,38 @@ def _png(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _number(value: float) -> str:
-    return f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
-
-
-def _cell(summary: dict[str, float] | None, share: bool) -> str:
-    if summary is None:
-        return "<td></td>"
-    if share:
-        return f"<td>{summary['mean']:.0%} [{summary['ci_low']:.0%}, {summary['ci_high']:.0%}]</td>"
-    return f"<td>{_number(summary['mean'])} [{_number(summary['ci_low'])}, {_number(summary['ci_high'])}]</td>"
-
-
-def _difference(diff: dict[str, float] | None) -> str:
-    if diff is None:
-        return "<td></td>"
-    clear = diff["ci_low"] > 0 or diff["ci_high"] < 0
-    tone = ' class="clear"' if clear else ""  # the 95% interval excludes zero
-    return f"<td{tone}>{diff['diff']:+.2f} [{diff['ci_low']:+.2f}, {diff['ci_high']:+.2f}]</td>"
-
-
 def table(result: Comparison) -> str:
-    """The comparison as an HTML table: one row per outcome, one column per case and difference."""
+    """The comparison as an HTML table in words: one row per outcome, one column per case and difference."""
     runs = result.runs
     head = ["<th>Outcome</th>", *(f"<th>{html.escape(run.scenario.title)}</th>" for run in runs)]
-    head += [f"<th>{html.escape(run.scenario.name)} &minus; {html.escape(runs[0].scenario.name)}</th>" for run in runs[1:]]
+    head += [f"<th>{html.escape(run.scenario.title)}: change from the first</th>" for run in runs[1:]]
     rows = []
+    reference = runs[0]
     for name in result.outcome_names:
-        share = name in BINARY
-        label = labels.outcome(name) + (" (share of replications)" if share else "")
-        cells = [f"<td>{html.escape(label)}</td>"]
-        cells += [_cell(summary.get(name), share) for summary in result.summaries]
-        cells += [_difference(diff.get(name)) for diff in result.differences]
+        if not all(name in run.outcomes for run in runs):
+            continue  # a yearly count outside a case's years
+        cells = [f"<td>{html.escape(words.name(name))}</td>"]
+        cells += [f"<td>{html.escape(words.value(name, run.outcomes[name], run.scenario.months))}</td>" for run in runs]
+        for run in runs[1:]:
+            horizons = (reference.scenario.months, run.scenario.months)
+            text, clear = words.change(name, reference.outcomes[name], run.outcomes[name], horizons)
+            tone = ' class="clear"' if clear else ""  # the 95% interval of the change excludes zero
+            cells.append(f"<td{tone}>{html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<table class="outcomes">\n<thead><tr>{"".join(head)}</tr></thead>\n<tbody>\n'
             + "\n".join(rows) + "\n</tbody>\n</table>")
 
 
-def case_section(run: Run) -> str:
+def case_section(run: Run, told: Run, choice: typical.Choice) -> str:
+    """One case: its chart (the typical run's events marked), its typical story and the record."""
     scenario = run.scenario
-    story = [f"<li><b>{html.escape(date)}</b> {html.escape(text)}</li>" for date, text in month_lines(run.events)]
+    lines = month_lines(told.events, replica=choice.replica)
+    story = [f"<li><b>{html.escape(date)}</b> {html.escape(text)}</li>" for date, text in lines]
     return CASE.substitute(
         title=html.escape(scenario.title),
         summary=html.escape(" ".join(scenario.summary.split())),
-        chart=_png(plots.png_bytes([run])),
+        chart=_png(plots.png_bytes([run], stories=[told.events], story_label=choice.label)),
+        story_label=html.escape(choice.label),
         story="\n".join(story) or "<li>Nothing of note happens in this replication.</li>",
         period=html.escape(scenario.period),
         history="\n".join(f"<li>{html.escape(line)}</li>" for line in scenario.history) or "<li>No record in this case file.</li>",
@@ -138,21 +123,29 @@ def case_section(run: Run) -> str:
     )
 
 
-def render(result: Comparison, overrides: Sequence[str] = (), command: str = "") -> str:
-    """The page of a comparison made with ``record_series=True, record_events=1``."""
+def render(result: Comparison, overrides: Sequence[str] = (), command: str = "",
+           stories: Sequence[tuple[Run, typical.Choice]] = ()) -> str:
+    """The page of a comparison made with ``record_series=True``; ``stories``: each case's ``typical.tell``."""
     runs = result.runs
+    stories = list(stories) or [typical.tell(run.scenario, run.seed) for run in runs]
+    n = runs[0].replicas
+    how = ("One run: the values of that run; the change columns compare each case with the first." if n == 1 else
+           "Each value is the mean over runs with its 95% interval in brackets; a share is the percentage of runs. The "
+           "change columns compare each case with the first (the same seed for each), in the same form; highlighted where "
+           "the 95% interval of the change excludes zero.")
     names = " vs ".join(run.scenario.title for run in runs)
     what_ifs = ", what-ifs " + ", ".join(f"<code>{html.escape(o)}</code>" for o in overrides) if overrides else ""
     return PAGE.substitute(
         title=html.escape(names),
         style=STYLE,
-        replications=runs[0].replicas,
+        runs_words="1 run" if n == 1 else f"{n} runs",
+        how=how,
         seed=runs[0].seed,
         what_ifs=what_ifs,
         table=table(result),
         names=html.escape(names),
-        chart=_png(plots.png_bytes(runs)),
-        cases="\n".join(case_section(run) for run in runs),
+        chart=_png(plots.png_bytes(runs, stories=[told.events for told, _ in stories], story_label="each case's typical run")),
+        cases="\n".join(case_section(run, told, choice) for run, (told, choice) in zip(runs, stories, strict=True)),
         command=html.escape(command),
     )
 
@@ -160,7 +153,8 @@ def render(result: Comparison, overrides: Sequence[str] = (), command: str = "")
 def write(paths: Sequence[str], output: str | Path, replicas: int, seed: int, overrides: Sequence[str] = (),
           command: str = "") -> Path:
     """Run the scenarios and write the page to ``output``."""
-    result = compare(list(paths), replicas=replicas, seed=seed, overrides=list(overrides), record_events=1, record_series=True)
+    result = compare(list(paths), replicas=replicas, seed=seed, overrides=list(overrides), record_events=0, record_series=True)
+    stories = [typical.tell(path, seed, list(overrides)) for path in paths]
     output = Path(output)
-    output.write_text(render(result, overrides, command), encoding="utf-8")
+    output.write_text(render(result, overrides, command, stories), encoding="utf-8")
     return output

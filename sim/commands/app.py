@@ -1,4 +1,4 @@
-"""``app``: the classroom web app (Mesa's SolaraViz) on this machine, offline, bound to 127.0.0.1."""
+"""``app``: the classroom web app (Solara) on this machine, offline, bound to 127.0.0.1 unless told otherwise."""
 
 from __future__ import annotations
 
@@ -8,12 +8,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+CULL = "2m"
+"""How long a session's model outlives its closed browser tab."""
+
 SERVER_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # no usage reports
-    "SOLARA_CHECK_HOOKS": "off",  # quiet about a hook in Mesa's own SolaraViz code
+    "SOLARA_CHECK_HOOKS": "off",
+    "SOLARA_KERNEL_CULL_TIMEOUT": CULL,  # Solara's default keeps a closed session's kernel for 24 hours
+    "SOLARA_THEME_SHOW_BANNER": "False",  # no "runs on Solara" badge, no link out
+    "SOLARA_THEME_LOADER": "plain",  # the loading screen without a link out
+    "SOLARA_THEME_TITLE": "Peninsula",
 }
-"""Environment of the server: no telemetry. The front end comes from the installed
-``solara-assets`` package; ``--no-check-version`` skips the version check on PyPI."""
+"""Environment of the server: no telemetry, sessions culled minutes after their tab closes, no
+badge or outside link. The front end comes from the installed ``solara-assets`` package;
+``--no-check-version`` skips the version check on PyPI; ``sim.web`` closes the CDN proxy."""
 
 
 def port_number(text: str) -> int:

@@ -137,13 +137,13 @@ def add_plot_argument(parser: argparse.ArgumentParser) -> None:
                         help="also chart the state series (median, 10-90%% band, events) as a PNG")
 
 
-def save_plot(runs: list, path: str) -> None:  # list of sim.runner.Run
-    """Write the chart of ``runs`` to ``path`` (a ``.png``), one line on stderr."""
+def save_plot(runs: list, path: str, stories: list | None = None, story_label: str = "replication 0") -> None:
+    """Write the chart of ``runs`` (sim.runner.Run) to ``path`` (a ``.png``), marking ``stories``' events; one line on stderr."""
     from sim.errors import UserError
     from sim.plots import save
 
     try:
-        written = save(runs, path)
+        written = save(runs, path, stories=stories, story_label=story_label)
     except OSError as error:
         raise UserError(f"cannot write {path}: {error.strerror or error}") from None
     sys.stderr.write(f"chart written to {written}\n")

@@ -25,10 +25,12 @@ def main(args: argparse.Namespace) -> int:
 
     from sim.comparison import compare
 
-    result = compare(scenarios, replicas=args.reps, seed=args.seed,
-                     record_events=1 if args.plot else 0, record_series=bool(args.plot))
+    result = compare(scenarios, replicas=args.reps, seed=args.seed, record_events=0, record_series=bool(args.plot))
     if args.plot:
-        save_plot(result.runs, args.plot)
+        from sim.typical import tell
+
+        stories = [tell(scenario, args.seed)[0].events for scenario in scenarios]
+        save_plot(result.runs, args.plot, stories=stories, story_label="each case's typical run of 200")
     if args.json:
         print_json(result.as_dict())
         return 0

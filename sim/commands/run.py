@@ -1,4 +1,4 @@
-"""``run SCENARIO``: one scenario over replications; ``--narrate`` tells replication 0's story."""
+"""``run SCENARIO``: one scenario over replications; ``--narrate`` tells a typical replication's story."""
 
 from __future__ import annotations
 
@@ -10,8 +10,20 @@ from sim.commands.common import add_plot_argument, add_run_arguments, check_writ
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", help="a scenario file, e.g. scenarios/hanoi_2019.yaml")
     add_run_arguments(parser, reps=200)
-    parser.add_argument("--narrate", action="store_true", help="tell the first replication month by month")
+    parser.add_argument("--narrate", action="store_true",
+                        help="tell a typical replication month by month (of 200 at this seed, whatever --reps is)")
+    parser.add_argument("--story", type=story_argument, default="typical", metavar="typical|unusual|N",
+                        help="which story --narrate and --plot tell: the typical run (default), the most unusual one, or run N (0-199)")
     add_plot_argument(parser)
+
+
+def story_argument(text: str) -> str | int:
+    from sim.typical import story_choice
+
+    try:
+        return story_choice(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def main(args: argparse.Namespace) -> int:
@@ -24,22 +36,25 @@ def main(args: argparse.Namespace) -> int:
     from sim.narrate import story
     from sim.runner import simulate
     from sim.stats import summarize
+    from sim.typical import tell
 
-    result = simulate(scenario, replicas=args.reps, seed=args.seed, record_events=1 if args.narrate or args.plot else 0,
-                      record_series=bool(args.plot))
+    result = simulate(scenario, replicas=args.reps, seed=args.seed, record_events=0, record_series=bool(args.plot))
+    told, choice = tell(scenario, args.seed, which=args.story) if args.narrate or args.plot else (None, None)
     if args.plot:
-        save_plot([result], args.plot)
+        save_plot([result], args.plot, stories=[told.events], story_label=choice.label)
     summary = {name: summarize(values) for name, values in result.outcomes.items()}
     if args.json:
         payload = {"scenario": result.scenario.name, "title": result.scenario.title, "replications": args.reps,
                    "seed": args.seed, "set": args.overrides, "outcomes": summary}
         if args.narrate:
-            payload["story"] = [event.as_dict() for event in result.events]
+            payload["story"] = [event.as_dict() for event in told.events]
+            payload["story_replication"] = choice.replica
+            payload["story_label"] = choice.label
         print_json(payload)
         return 0
     out = console()
     if args.narrate:
-        out.print(story(result))
+        out.print(story(told, choice.replica, label=choice.label))
         out.print()
     from rich.table import Table
 

@@ -1,0 +1,61 @@
+"""The documents cannot drift: every figure they quote is made by the model at the command shown.
+
+Each marked block of README.md, the teacher's guide and docs/classroom.md is made again here
+from the model and compared with the file; after a change to the model, ``python -m
+sim.docs_figures`` rewrites them and this test passes again.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sim import docs_figures
+from tests.conftest import ROOT
+
+GUIDE = ROOT / "scenarios" / "README.md"
+
+
+def _found() -> list[tuple[str, str, str]]:
+    return [(path.relative_to(ROOT).as_posix(), name, body)
+            for path in docs_figures.DOCUMENTS for name, body in docs_figures.blocks(path.read_text(encoding="utf-8")).items()]
+
+
+def test_every_block_is_known_and_every_maker_is_used():
+    names = [name for _, name, _ in _found()]
+    assert set(names) == set(docs_figures.FIGURES)
+
+
+@pytest.mark.parametrize(("document", "name", "body"), _found(), ids=[f"{d}:{n}" for d, n, _ in _found()])
+def test_each_block_is_what_the_model_gives_now(document, name, body):
+    made = docs_figures.FIGURES[name]()
+    assert body == made, f"{document}: block {name} has drifted from the model; run: python -m sim.docs_figures"
+
+
+def test_every_exercise_gives_its_command():
+    text = GUIDE.read_text(encoding="utf-8")
+    exercises = re.split(r"\n### ", text.split("## A lesson")[1])[1:]
+    assert len(exercises) >= 5
+    for exercise in exercises:
+        title = exercise.splitlines()[0]
+        assert re.search(r"```sh\npython run_sim\.py ", exercise) or "<!-- figures:" in exercise, title
+
+
+def test_prose_outside_the_blocks_quotes_no_model_figure():
+    text = GUIDE.read_text(encoding="utf-8").split("## A lesson")[1]
+    prose = docs_figures.BLOCK.sub("", text)
+    prose = re.sub(r"```.*?```", "", prose, flags=re.S)
+    decimals = re.findall(r"(?<![\w.=-])\d+\.\d+(?![\w.])", prose)
+    assert decimals == [], f"figures in the guide's prose: {decimals}"
+
+
+def test_a_drifted_block_is_found_and_rewritten(tmp_path, monkeypatch):
+    document = tmp_path / "doc.md"
+    document.write_text("before\n<!-- figures: readme-objective -->\nold figure\n<!-- /figures -->\nafter\n")
+    monkeypatch.setitem(docs_figures.FIGURES, "readme-objective", lambda: "new figure\n")
+    assert docs_figures.update(check=True, documents=(document,)) == [f"{document}: readme-objective"]
+    assert "old figure" in document.read_text()  # --check rewrites nothing
+    docs_figures.update(documents=(document,))
+    assert document.read_text() == "before\n<!-- figures: readme-objective -->\nnew figure\n<!-- /figures -->\nafter\n"
+    assert docs_figures.update(check=True, documents=(document,)) == []

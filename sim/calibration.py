@@ -57,8 +57,8 @@ FITTED: tuple[str, ...] = (
     "dprk.push_rebuff", "dprk.rebuff_memory", "dprk.push_exercises", "dprk.push_tension", "dprk.restraint_engagement",
     "dprk.restraint_talks", "dprk.restraint_deal", "dprk.verification_aversion", "dprk.stay_bias", "dprk.audience_cost",
     "world.defection_tolerance", "world.review_rate", "dprk.sanctions_pain",
-    "us.audience_cost", "us.crisis_aversion", "us.stay_bias",
-    "china.consent_base", "china.consent_per_test", "china.stance_weight", "china.enforcement_base", "china.collapse_fear",
+    "us.crisis_aversion", "us.stay_bias",
+    "china.consent_base", "china.consent_per_test",
 )
 """The dispositions the calibration fits, each within its prior bounds (``sim.dispositions.catalogue``)."""
 

@@ -30,7 +30,7 @@ from sim.narrate import month_lines
 from sim.runner import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCUMENTS = (ROOT / "README.md", ROOT / "scenarios" / "README.md", ROOT / "docs" / "classroom.md")
+DOCUMENTS = (ROOT / "README.md", ROOT / "scenarios" / "README.md", ROOT / "docs" / "classroom.md", ROOT / "docs" / "calibration.md")
 BLOCK = re.compile(r"(<!-- figures: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /figures -->)", re.S)
 AF, HANOI = "scenarios/agreed_framework_1994.yaml", "scenarios/hanoi_2019.yaml"
 
@@ -212,7 +212,31 @@ def readme_objective() -> str:
     return f"The committed values reach an objective of {objective(current_vector()):.4f} (`--reps 150 --seed 0`).\n"
 
 
+def calibration_fitted() -> str:
+    """The fitted dispositions: bounds (the prior range), committed value, meaning."""
+    from sim.calibration import PARAMETERS, current_vector
+
+    lines = ["| disposition | bounds | committed | what it is |", "|---|---|---|---|"]
+    for p, value in zip(PARAMETERS, current_vector(), strict=True):
+        lines.append(f"| `{p.name}` | {p.low:g} to {p.high:g} | {value:.4g} | {p.why} |")
+    return "\n".join(lines) + "\n"
+
+
+def calibration_fit() -> str:
+    """Each case's bands at the committed values: median and share of replications inside."""
+    from sim.fidelity import fidelity
+
+    lines = ["| case | band | median | share inside |", "|---|---|---|---|"]
+    for fit in fidelity(replicas=300, seed=0):
+        for i, band in enumerate(fit.bands):
+            name = f"**{fit.name}** ({'pass' if fit.passed else 'FAIL'})" if i == 0 else ""
+            lines.append(f"| {name} | {band.outcome} {band.band.describe()} | {band.median:g} | {band.share_inside:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
 FIGURES: dict[str, Callable[[], str]] = {
+    "calibration-fitted": calibration_fitted,
+    "calibration-fit": calibration_fit,
     "readme-compare": readme_compare,
     "readme-headline": readme_headline,
     "readme-narrate": lambda: story_excerpt(AF, seed=0, lines=3, fence="bash"),

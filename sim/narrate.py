@@ -135,6 +135,7 @@ def month_lines(events: Iterable[Event], replica: int = 0, verbose: bool = False
     """``[(date, 'what happened; what happened next.'), ...]``: each month's events of ``replica`` together."""
     months: dict[str, list[str]] = {}
     last: dict[tuple[str, str], object] = {}
+    told_late: set[str] = set()
     for event in events:
         if event.replica != replica:
             continue
@@ -143,8 +144,37 @@ def month_lines(events: Iterable[Event], replica: int = 0, verbose: bool = False
             if last.get((event.kind, event.actor)) == package:
                 continue
             last[(event.kind, event.actor)] = package
+        if event.kind in SUMMARISED and not verbose:
+            items = tuple(event.data.get("items", ()))
+            if items and set(items) <= told_late:
+                continue  # told once; counted in the summary (``repeated``)
+            told_late.update(items)
         months.setdefault(event.date, []).append(sentence(event))
     return [(date, "; ".join(sentences) + ".") for date, sentences in months.items()]
+
+
+SUMMARISED = frozenset({"delivery_delayed"})
+"""Kinds told the first time and then counted: 'fuel oil late in 34 of 96 months of the deal'."""
+
+
+def repeated(events: Iterable[Event], replica: int, last_month: int) -> list[str]:
+    """Repeated events of ``replica`` summarised: each late item, in how many of the months a deal was in force."""
+    mine = [e for e in events if e.replica == replica]
+    in_force, start = 0, None
+    for e in mine:
+        if e.kind == "agreement_signed" and start is None:
+            start = e.month
+        elif e.kind in ("deal_collapsed", "deal_completed") and start is not None:
+            in_force, start = in_force + e.month - start, None
+    if start is not None:
+        in_force += last_month - start + 1
+    late: dict[str, int] = {}
+    for e in mine:
+        if e.kind in SUMMARISED:
+            for item in e.data.get("items", ()):
+                late[item] = late.get(item, 0) + 1
+    return [f"{labels.items([item])} late in {n} of {in_force} months with a deal in force"
+            for item, n in sorted(late.items(), key=lambda kv: -kv[1]) if n > 1]
 
 
 def story(run: Run, replica: int = 0, verbose: bool = False, label: str | None = None) -> str:
@@ -153,4 +183,6 @@ def story(run: Run, replica: int = 0, verbose: bool = False, label: str | None =
     lines += [f"{date}: {text}" for date, text in month_lines(run.events, replica, verbose)]
     if len(lines) == 1:
         lines.append("Nothing of note happens in this replication.")
+    if not verbose and (summary := repeated(run.events, replica, run.scenario.end)):
+        lines.append("In all: " + "; ".join(summary) + ".")
     return "\n".join(lines)

@@ -118,9 +118,9 @@ def talks_value(model: DiplomacyModel, world: WorldState, side: str, lads: dict[
     d = model.negotiator(side).dispositions
     summit = d.summit_prestige if model.us.policy.format == "summit" else 0.0
     recent = model.dispositions.world.relationship_bonus * (world.months_since_talks < 12)
-    benefit = d.talk_benefit + summit + recent
     prospects = 2.0 * logistic(-beliefs.pessimism(model, world, side))  # 1 before any failure, less after
-    return np.maximum(hoped, own_best) + np.where(benefit > 0, benefit * prospects, benefit)
+    gains = (max(d.talk_benefit, 0.0) + summit + recent) * prospects  # what talking brings, if it may succeed
+    return np.maximum(hoped, own_best) + gains + min(d.talk_benefit, 0.0)  # what talking costs, in any case
 
 
 def concession_level(model: DiplomacyModel, world: WorldState, side: str, lad: Ladder) -> np.ndarray:

@@ -56,7 +56,13 @@ def return_memory_after_sessions() -> None:
     import solara.lab
 
     def started() -> object:
-        return lambda: threading.Timer(2.0, _trim).start()
+        log.info("a session opened")
+
+        def closed() -> None:
+            log.info("a session closed: its model is freed")
+            threading.Timer(2.0, _trim).start()
+
+        return closed
 
     solara.lab.on_kernel_start(started)
 

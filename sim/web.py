@@ -20,7 +20,7 @@ import solara
 import solara.server.cdn_helper as cdn_helper
 import solara.server.settings as server_settings
 
-log = logging.getLogger("peninsula.app")
+log = logging.getLogger("solara.peninsula")  # shown at the server's own log level
 
 BUILDS = {"requirejs": ("requirejs", "require.js"), "vega": ("vega", "build/vega.min.js"),
           "vega_lite": ("vega-lite", "build/vega-lite.min.js"), "vega_embed": ("vega-embed", "build/vega-embed.min.js")}

@@ -121,7 +121,8 @@ async def main_async(args: argparse.Namespace) -> None:
 
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    log = open(ROOT / "benchmarks" / "classroom-server.log", "w")  # noqa: SIM115 - closed below
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    log = open(ROOT / "artifacts" / "classroom-server.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen([sys.executable, "run_sim.py", "app", "--port", str(port)], cwd=ROOT, stdout=log,
                               stderr=subprocess.STDOUT, start_new_session=True)
     try:
@@ -132,7 +133,7 @@ async def main_async(args: argparse.Namespace) -> None:
                     break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the app did not start; see benchmarks/classroom-server.log") from None
+                    raise SystemExit("the app did not start; see artifacts/classroom-server.log") from None
                 time.sleep(0.5)
         time.sleep(2)
         idle = rss_mb(server.pid)

@@ -94,7 +94,7 @@ def table(result: Comparison) -> str:
     for name in result.outcome_names:
         if not all(name in run.outcomes for run in runs):
             continue  # a yearly count outside a case's years
-        cells = [f"<td>{html.escape(words.name(name))}</td>"]
+        cells = [f"<td>{html.escape(words.name(name, reference.replicas))}</td>"]
         cells += [f"<td>{html.escape(words.value(name, run.outcomes[name], run.scenario.months))}</td>" for run in runs]
         for run in runs[1:]:
             horizons = (reference.scenario.months, run.scenario.months)

@@ -20,7 +20,7 @@ import solara
 import solara.server.cdn_helper as cdn_helper
 import solara.server.settings as server_settings
 
-log = logging.getLogger("peninsula.app")
+log = logging.getLogger("solara.peninsula")  # shown at the server's own log level
 
 BUILDS = {"requirejs": ("requirejs", "require.js"), "vega": ("vega", "build/vega.min.js"),
           "vega_lite": ("vega-lite", "build/vega-lite.min.js"), "vega_embed": ("vega-embed", "build/vega-embed.min.js")}
@@ -56,7 +56,13 @@ def return_memory_after_sessions() -> None:
     import solara.lab
 
     def started() -> object:
-        return lambda: threading.Timer(2.0, _trim).start()
+        log.info("a session opened")
+
+        def closed() -> None:
+            log.info("a session closed: its model is freed")
+            threading.Timer(2.0, _trim).start()
+
+        return closed
 
     solara.lab.on_kernel_start(started)
 

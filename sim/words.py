@@ -32,13 +32,13 @@ WAITS: dict[str, tuple[str, str]] = {
 """Months to an event: the share that says whether it happened, and the words when it never did."""
 
 
-def name(outcome: str) -> str:
-    """The outcome's label with its unit, e.g. 'Nuclear tests (a run)', 'Agreement signed (% of runs)'."""
+def name(outcome: str, runs: int = 2) -> str:
+    """The outcome's label with its unit, e.g. 'Nuclear tests (a run)', 'Agreement signed (% of runs)' (of one run: 'Agreement signed')."""
     label = labels.outcome(outcome)
-    if outcome in BINARY:
-        return f"{label} (% of runs)"
-    if outcome in WAITS:
-        return f"{label} (in the runs where it happened)"
+    if outcome in BINARY or outcome in WAITS:
+        if runs == 1:
+            return label
+        return f"{label} (% of runs)" if outcome in BINARY else f"{label} (in the runs where it happened)"
     unit = UNITS.get(outcome, "a run")
     return label if unit == "months" and label.startswith("Months") else f"{label} ({unit})"
 
@@ -73,7 +73,8 @@ def value(outcome: str, values: np.ndarray, horizon: int) -> str:
         n = len(values)
     low, high = _bounds(outcome, horizon)
     if n == 1:
-        return _number(float(values[0]), outcome)
+        whole = np.issubdtype(values.dtype, np.integer)
+        return str(int(values[0])) if whole else _number(float(values[0]), outcome)
     s = summarize(values.astype(float))
     if np.all(values == values[0]):
         return f"{_number(float(values[0]), outcome)} in every run"

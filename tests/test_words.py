@@ -23,7 +23,9 @@ def test_no_event_reads_as_words_not_the_horizon_month():
 
 
 def test_a_single_run_has_no_interval_and_a_share_reads_yes_or_no():
-    assert words.value("nuclear_tests", np.array([2]), 24) == "2.0"
+    assert words.value("nuclear_tests", np.array([2]), 24) == "2"
+    assert words.value("peak_tension", np.array([0.512]), 24) == "0.51"
+    assert words.name("agreement_signed", runs=1) == "Agreement signed"
     assert words.value("agreement_signed", np.array([True]), 24) == "yes"
     text, _ = words.change("agreement_signed", np.array([True]), np.array([False]), (24, 24))
     assert text == "-100 points"

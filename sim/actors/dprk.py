@@ -107,8 +107,8 @@ class DPRK(Actor):
         Sunshine years and 2018: inter-Korean projects and summits the DPRK would lose; no
         launch in 2007 or 2018, a record 69 in 2022 once Seoul turned to pressure). Tension
         pushes (the security dilemma: insecurity is answered by demonstrating the deterrent).
-        Leverage pushes in proportion to the chance that talks open soon (``talks_likely``:
-        both sides' wish to talk, not one side's alone)."""
+        Leverage pushes where the DPRK means to talk, in proportion to the chance that the other
+        side agrees (``talks_likely``): not a standing wish of one side alone."""
         d = self.dispositions
         engaged = d.restraint_engagement if self.model.rok.engaging else 0.0
         return (

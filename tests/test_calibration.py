@@ -22,7 +22,7 @@ def test_objective_is_deterministic_for_a_fixed_seed():
     a, b = Objective(TWO_CASES, replicas=40, seed=3), Objective(TWO_CASES, replicas=40, seed=3)
     assert a(x) == b(x)
     shifted = x.copy()
-    shifted[[p.name for p in PARAMETERS].index("dprk.launch_rate")] *= 3
+    shifted[[p.name for p in PARAMETERS].index("world.choice_temperature")] = 1.0
     assert a(shifted) != a(x)  # the objective reads the parameters
 
 

@@ -80,10 +80,10 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
     world.progress = np.where(delivered & ~c.IS_CONTINUING, np.minimum(1.0, world.progress + 1.0 / duration), world.progress)
     _apply_deliveries(world, due, delivered, active)
 
-    n_due_own = [(due & c.IS_DPRK).sum(axis=1), (due & ~c.IS_DPRK).sum(axis=1)]
+    n_due_own = [np.count_nonzero(due & c.IS_DPRK, axis=1), np.count_nonzero(due & ~c.IS_DPRK, axis=1)]
     for index, side_items in ((0, c.IS_DPRK), (1, ~c.IS_DPRK)):
         n_due = n_due_own[index]
-        n_made = (delivered & side_items).sum(axis=1)
+        n_made = np.count_nonzero(delivered & side_items, axis=1)
         missed = np.where(n_due > 0, 1.0 - n_made / np.maximum(n_due, 1), 0.0)
         if index == 0:
             missed = missed * np.where(world.inspected, 1.0, w.unseen_weight)
@@ -95,10 +95,11 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         world.defection[observer] = np.where(active, perceived, world.defection[observer])
         _learn_trust(model, world, index, active & (n_due > 0), 1.0 - missed)
 
-    late = due & ~delivered & party_keeps
-    delayed = active & late.any(axis=1)
-    model.log.add("delivery_delayed", "us", delayed, lambda r: "a due delivery is late: " + ", ".join(c.items_in(late[r])),
-                  items=lambda r: c.items_in(late[r]))
+    if model.log.record:
+        late = due & ~delivered & party_keeps
+        delayed = active & late.any(axis=1)
+        model.log.add("delivery_delayed", "us", delayed, lambda r: "a due delivery is late: " + ", ".join(c.items_in(late[r])),
+                      items=lambda r: c.items_in(late[r]))
     _log_withholding(model, world, active, due, keeps, value)
     withdraws = {
         side: active

@@ -109,6 +109,7 @@ class DiplomacyModel(mesa.Model):
         self.shocks_by_month: dict[int, list] = defaultdict(list)
         for shock in self.case.shocks:
             self.shocks_by_month[shock.date].append(shock)
+        self.package_weights: dict = {}  # valuation weights of the packages on the table, by policy context
         self.running = True
         self.datacollector = self._mesa_datacollector() if mesa_datacollector else None
 

@@ -27,7 +27,7 @@ from sim import concessions as c
 from sim.choice import choose, logistic
 from sim.outside_option import status_quo
 from sim.state import DPRK, SIDE, US, Talks, WorldState
-from sim.valuation import Context, schedule, surplus
+from sim.valuation import Context, refresh_deal_weights, schedule, surplus
 
 if TYPE_CHECKING:
     from sim.model import DiplomacyModel
@@ -100,27 +100,35 @@ def context(model: DiplomacyModel) -> Context:
 
 
 def talks_value(model: DiplomacyModel, world: WorldState, side: str, lads: dict[str, Ladder], ctx: Context) -> np.ndarray:
-    """What ``side`` expects from talking (R,), on its beliefs, plus talking itself.
+    """What ``side`` expects from talking (R,), on its beliefs, plus talking itself (``talks_values``)."""
+    return talks_values(model, world, lads, ctx)[side]
+
+
+def talks_values(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladder], ctx: Context) -> dict[str, np.ndarray]:
+    """What each side expects from talking (R,), on its beliefs, plus talking itself.
 
     The best it believes it can sign: any package it could propose within its mandate,
     weighted by its belief that the other accepts it, or the other's last concession, weighted
     by its belief that the other will sign that. Offering more only adds packages to choose
     from, so a side that offers more never values talking less. What talking is worth in
-    itself (contact, a summit's prestige) shrinks with the prospects that failures taught it."""
-    other = OTHER[side]
-    grid = lads[side].grid
-    mine = surplus(model, world, side, grid, ctx)
-    theirs = surplus(model, world, other, grid, ctx) - model.negotiator(other).dispositions.audience_cost * lads[other].beyond(grid)
-    own_best = (beliefs.acceptance(model, world, side, theirs) * mine).max(axis=1)
-    final = lads[other].packages[-1:]
-    signs_final = beliefs.acceptance(model, world, side, surplus(model, world, other, final, ctx))[:, 0]
-    hoped = signs_final * surplus(model, world, side, final, ctx)[:, 0]
-    d = model.negotiator(side).dispositions
-    summit = d.summit_prestige if model.us.policy.format == "summit" else 0.0
-    recent = model.dispositions.world.relationship_bonus * (world.months_since_talks < 12)
-    prospects = 2.0 * logistic(-beliefs.pessimism(model, world, side))  # 1 before any failure, less after
-    gains = (max(d.talk_benefit, 0.0) + summit + recent) * prospects  # what talking brings, if it may succeed
-    return np.maximum(hoped, own_best) + gains + min(d.talk_benefit, 0.0)  # what talking costs, in any case
+    itself (contact, a summit's prestige) shrinks with the prospects that failures taught it;
+    what it costs counts in full."""
+    # each side's grid as both sides value it; the other's last concession is its grid's last row
+    worth = {(valuer, owner): surplus(model, world, valuer, lads[owner].grid, ctx) for valuer in lads for owner in lads}
+    out = {}
+    for side, other in OTHER.items():
+        mine = worth[side, side]
+        theirs = worth[other, side] - model.negotiator(other).dispositions.audience_cost * lads[other].beyond(lads[side].grid)
+        own_best = (beliefs.acceptance(model, world, side, theirs) * mine).max(axis=1)
+        signs_final = beliefs.acceptance(model, world, side, worth[other, other][:, -1:])[:, 0]
+        hoped = signs_final * worth[side, other][:, -1]
+        d = model.negotiator(side).dispositions
+        summit = d.summit_prestige if model.us.policy.format == "summit" else 0.0
+        recent = model.dispositions.world.relationship_bonus * (world.months_since_talks < 12)
+        prospects = 2.0 * logistic(-beliefs.pessimism(model, world, side))  # 1 before any failure, less after
+        gains = (max(d.talk_benefit, 0.0) + summit + recent) * prospects  # what talking brings, if it may succeed
+        out[side] = np.maximum(hoped, own_best) + gains + min(d.talk_benefit, 0.0)  # what talking costs, in any case
+    return out
 
 
 def concession_level(model: DiplomacyModel, world: WorldState, side: str, lad: Ladder) -> np.ndarray:
@@ -163,9 +171,8 @@ def _open_talks(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladder
         return
     temp = model.dispositions.world.choice_temperature
     met = preconditions.met(model, world)
-    value, chance, wants = {}, {}, {}
+    value, chance, wants = talks_values(model, world, lads, ctx), {}, {}
     for side in lads:
-        value[side] = talks_value(model, world, side, lads, ctx)
         waiving = model.negotiator(side).dispositions.audience_cost * ~met[side]
         chance[side] = logistic((value[side] - waiving) / temp)
         wants[side] = model.rng.random(world.replicas) < chance[side]
@@ -284,8 +291,8 @@ def sign(model: DiplomacyModel, world: WorldState, signed: np.ndarray, package: 
     world.talks = np.where(signed, Talks.AGREEMENT, world.talks).astype(np.int8)
     world.deal = np.where(signed[:, None], package, world.deal)
     world.deal_month = np.where(signed, world.month, world.deal_month)
-    world.deals_signed += 1
     world.schedule = np.where(signed[:, None], schedule(package, ctx.sequencing, ctx.proof_months), world.schedule)
+    refresh_deal_weights(model, world, signed)
     world.progress[signed] = 0.0
     world.shortfall[:, signed] = 0.0
     world.defection[:, signed] = 0.0

@@ -108,8 +108,7 @@ class WorldState:
     # set each month by the model
     month: int = 0
     deterrence_scale: float = 20.0
-    deals_signed: int = 0  # months in which some replica signed: the version of ``deal`` and ``schedule``
-    deal_weights: dict = field(default_factory=dict)  # valuation weights of the deals in force, per version
+    deal_weights: dict = field(default_factory=dict)  # valuation weights of each replica's deal, per policy context
     talks_likely: np.ndarray | None = None  # where the DPRK chose to talk: the chance the other side did too
     decline_code: np.ndarray | None = None  # why talks were last declined (for the story)
     deal_valued: np.ndarray | None = None

@@ -127,8 +127,7 @@ def _terms(model: DiplomacyModel, world: WorldState, side: str) -> tuple[list[Te
 def surplus(model: DiplomacyModel, world: WorldState, side: str, packages: np.ndarray, ctx: Context) -> np.ndarray:
     """Gain over the status quo (R, K) for ``side`` of each of K packages offered to every replica."""
     packages = np.atleast_2d(packages)
-    start = schedule(packages, ctx.sequencing, ctx.proof_months)
-    full, at_risk, given = _weights(model, side, packages, start, ctx)
+    full, at_risk, given = _package_weights(model, side, packages, ctx)
     received_terms, given_terms = _terms(model, world, side)
     distrust = 1.0 - _trust(world, side, ctx)
     # one product (R, 3T) @ (3T, K): each term's per-replica multiplier times its per-package worth
@@ -144,21 +143,37 @@ def surplus(model: DiplomacyModel, world: WorldState, side: str, packages: np.nd
     return value + calm - _verification_penalty(model, side, packages, ctx)[None, :]
 
 
+def _package_weights(model: DiplomacyModel, side: str, packages: np.ndarray, ctx: Context):
+    """``_weights`` of packages on their own schedule, remembered: the same ladders are valued every month."""
+    key = (side, ctx, packages.tobytes(), packages.shape)
+    if key not in model.package_weights:
+        model.package_weights[key] = _weights(model, side, packages, schedule(packages, ctx.sequencing, ctx.proof_months), ctx)
+    return model.package_weights[key]
+
+
 def deal_surplus(model: DiplomacyModel, world: WorldState, side: str, ctx: Context) -> np.ndarray:
     """Gain over the status quo (R,) for ``side`` of each replica's own deal, on its own schedule."""
-    key = (side, ctx, world.deals_signed)
-    if key not in world.deal_weights:  # deals and their schedules change only when one is signed
-        world.deal_weights = {k: v for k, v in world.deal_weights.items() if k[2] == world.deals_signed}
+    key = (side, ctx)
+    if key not in world.deal_weights:  # computed once per policy context, then row by row at signing
         world.deal_weights[key] = _weights(model, side, world.deal, world.schedule, ctx)
     full, at_risk, given = world.deal_weights[key]
     received_terms, given_terms = _terms(model, world, side)
     distrust = 1.0 - _trust(world, side, ctx)
 
     def total(terms: list[Term], weights: np.ndarray) -> np.ndarray:
-        return sum(m * (weights @ w) for w, m in terms)
+        # (R, items) @ (items, T): every term's worth at once, times its per-replica multiplier
+        worth = weights @ np.stack([w for w, _ in terms], axis=1)
+        return (worth * np.stack([np.broadcast_to(m, world.replicas) for _, m in terms], axis=1)).sum(axis=1)
 
     value = total(received_terms, full) - distrust * total(received_terms, at_risk) + total(given_terms, given)
     return value + calm_value(model, world, side) - _verification_penalty(model, side, world.deal, ctx)
+
+
+def refresh_deal_weights(model: DiplomacyModel, world: WorldState, signed: np.ndarray) -> None:
+    """New deals were signed where ``signed``: recompute their rows of every remembered deal weight."""
+    for (side, ctx), arrays in world.deal_weights.items():
+        for array, rows in zip(arrays, _weights(model, side, world.deal[signed], world.schedule[signed], ctx), strict=True):
+            array[signed] = rows
 
 
 def _weights(model: DiplomacyModel, side: str, packages: np.ndarray, start: np.ndarray, ctx: Context):
@@ -190,4 +205,4 @@ def _verification_penalty(model: DiplomacyModel, side: str, packages: np.ndarray
     return model.dprk.dispositions.verification_aversion * excess * packages[:, NUCLEAR_STEPS].any(axis=1)
 
 
-__all__ = ["Context", "deal_surplus", "schedule", "surplus"]
+__all__ = ["Context", "deal_surplus", "refresh_deal_weights", "schedule", "surplus"]

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.dispositions import DISPOSITIONS_FILE, calibrated_values, catalogue
+from sim.dispositions import DISPOSITIONS_FILE, Entry, calibrated_values, catalogue
 from sim.fidelity import CaseFit, fit_case, observed_cases
 from sim.model import DiplomacyModel
 from sim.scenario import Scenario, load_scenario
@@ -36,18 +36,9 @@ MARGIN_SHARE = 0.6
 MODAL_PENALTY = 1.0
 
 
-@dataclass(frozen=True)
-class Parameter:
-    """One fitted disposition: where it lives in ``dispositions.yaml`` and its bounds."""
-
-    path: tuple[str, ...]  # ("dprk", "test_logit") or ("us", "values", "test_moratorium")
-    low: float
-    high: float
-    why: str
-
-    @property
-    def name(self) -> str:
-        return ".".join(self.path)
+Parameter = Entry
+"""One fitted disposition: where it lives in ``dispositions.yaml`` (``("dprk", "test_logit")`` or
+``("us", "values", "test_moratorium")``), its bounds, what it is and its source."""
 
 
 FITTED: tuple[str, ...] = (
@@ -65,8 +56,9 @@ FITTED: tuple[str, ...] = (
 
 def _fitted_parameters() -> tuple[Parameter, ...]:
     entries = {entry.name: entry for entry in catalogue()}
-    items = (Parameter(("us", "values", "test_moratorium"), 0.05, 0.5, "US worth of a test moratorium"),)
-    return tuple(Parameter(entries[n].path, entries[n].low, entries[n].high, entries[n].description) for n in FITTED) + items
+    items = (Parameter(("us", "values", "test_moratorium"), 0.05, 0.5, "US worth of a test moratorium",
+                       "history/cases.md 4: the 2018 test halt was the US's first demand at Singapore"),)
+    return tuple(entries[n] for n in FITTED) + items
 
 
 PARAMETERS: tuple[Parameter, ...] = _fitted_parameters()

@@ -218,7 +218,7 @@ def calibration_fitted() -> str:
 
     lines = ["| disposition | bounds | committed | what it is |", "|---|---|---|---|"]
     for p, value in zip(PARAMETERS, current_vector(), strict=True):
-        lines.append(f"| `{p.name}` | {p.low:g} to {p.high:g} | {value:.4g} | {p.why} |")
+        lines.append(f"| `{p.name}` | {p.low:g} to {p.high:g} | {value:.4g} | {p.description} |")
     return "\n".join(lines) + "\n"
 
 

@@ -41,8 +41,9 @@ class Event:
 class EventLog:
     """The story of the recorded replicas."""
 
-    def __init__(self, record: int) -> None:
-        self.record = record
+    def __init__(self, record: int, only: int | None = None) -> None:
+        self.record = record if only is None else only + 1
+        self.only = only  # one replication's story alone (the typical run's), when set
         self.events: list[Event] = []
         self.month = 0
 
@@ -59,6 +60,8 @@ class EventLog:
             replicas = range(self.record) if happened else ()
         else:
             replicas = np.flatnonzero(happened[: self.record])
+        if self.only is not None:
+            replicas = [r for r in replicas if r == self.only]
         for r in replicas:
             r = int(r)
             values = {k: _at(v, r) for k, v in data.items()}

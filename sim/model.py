@@ -76,6 +76,7 @@ class DiplomacyModel(mesa.Model):
         rng: Any = None,
         overrides: tuple[str, ...] | list[str] = (),
         record_events: int | None = None,
+        story_replica: int | None = None,
         record_series: bool = True,
         mesa_datacollector: bool = False,
     ) -> None:
@@ -104,7 +105,7 @@ class DiplomacyModel(mesa.Model):
         coercion.settle_enforcement(self, self.world)
         first, last = calendar.year_of(self.case.start), calendar.year_of(self.case.end)
         self.tracker = OutcomeTracker(replicas, self.case.months, first, last)
-        self.log = EventLog(min(replicas, 1 if record_events is None and replicas == 1 else record_events or 0))
+        self.log = EventLog(min(replicas, 1 if record_events is None and replicas == 1 else record_events or 0), only=story_replica)
         self.series: dict[str, list[np.ndarray]] | None = {k: [] for k in SERIES} if record_series else None
         self.shocks_by_month: dict[int, list] = defaultdict(list)
         for shock in self.case.shocks:

@@ -119,6 +119,6 @@ def tell(scenario: Scenario | str | Path, seed: int = 0, overrides: tuple[str, .
     """
     choice = choose(scenario, seed, overrides, which)
     loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, list(overrides))
-    model = DiplomacyModel(scenario=loaded, replicas=POOL, rng=seed, record_events=choice.replica + 1, record_series=True).run()
+    model = DiplomacyModel(scenario=loaded, replicas=POOL, rng=seed, story_replica=choice.replica, record_series=True).run()
     events = [event for event in model.log.events if event.replica == choice.replica]
     return Run(loaded, int(seed), model.outcomes(), model.series_arrays(), events), choice

@@ -171,7 +171,7 @@ def _open_talks(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladder
         return
     temp = model.dispositions.world.choice_temperature
     met = preconditions.met(model, world)
-    value, chance, wants = talks_values(model, world, lads, ctx), {}, {}
+    value, chance, wants = _on_rows(idle, world.replicas, talks_values(model, world.rows(np.flatnonzero(idle)), lads, ctx)), {}, {}
     for side in lads:
         waiving = model.negotiator(side).dispositions.audience_cost * ~met[side]
         chance[side] = logistic((value[side] - waiving) / temp)
@@ -190,6 +190,16 @@ def _open_talks(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladder
         _log_opening(model, world, idle, opened, met, wants, value)
 
 
+def _on_rows(where: np.ndarray, replicas: int, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Values computed for the replicas ``where`` only, placed in arrays over every replica (0 elsewhere)."""
+    out = {}
+    for key, value in values.items():
+        full = np.zeros((replicas, *value.shape[1:]))
+        full[where] = value
+        out[key] = full
+    return out
+
+
 def _signal(model: DiplomacyModel, world: WorldState, side: str, where: np.ndarray) -> None:
     """Meeting ``side``'s precondition was a costly signal, seen as a promise kept: its trust in the
     other moves toward 1 at its rate of learning from observed compliance."""
@@ -206,14 +216,15 @@ def _bargain(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladder], 
     if not talking.any():
         return
     world.months_in_talks = world.months_in_talks + talking
-    own = {side: surplus(model, world, side, lads[side].packages, ctx) for side in lads}
+    table = world.rows(np.flatnonzero(talking))  # the replicas at the table
+    own = _on_rows(talking, world.replicas, {side: surplus(model, table, side, lads[side].packages, ctx) for side in lads})
     # the other's packages as each side values them, less its audience cost where one goes
     # beyond its mandate or lacks a demand it required
-    cross = {
-        side: surplus(model, world, side, lads[OTHER[side]].packages, ctx)
+    cross = _on_rows(talking, world.replicas, {
+        side: surplus(model, table, side, lads[OTHER[side]].packages, ctx)
         - model.negotiator(side).dispositions.audience_cost * lads[side].beyond(lads[OTHER[side]].packages)
         for side in lads
-    }
+    })
     level = {side: concession_level(model, world, side, lads[side]) for side in lads}
     rows = np.arange(world.replicas)
     # the value of the other's current offer to each side, and of its own next offer

@@ -6,7 +6,7 @@ replica or ten thousand; every mechanism reads and writes whole arrays.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,8 @@ class Talks(IntEnum):
 US, DPRK = registry.index("us"), registry.index("dprk")
 """Rows of the two negotiators in the per-actor arrays (the first two registered)."""
 SIDE = {"dprk": 0, "allies": 1}
+PER_SIDE = frozenset({"pessimism", "pressure_at_failure", "concession", "shortfall", "defection", "keeping"})
+"""State arrays with one row per negotiating side, (2, R)."""
 """Row of each negotiating side in the per-side arrays (concession, shortfall, defection)."""
 
 
@@ -81,6 +83,21 @@ class WorldState:
     shortfall: np.ndarray  # (2, R): recent shortfall of each side, as the other sees it
     defection: np.ndarray  # (2, R): each side's perceived defection of the other
     keeping: np.ndarray  # (2, R): each side kept its commitments last month (for the story)
+
+    def rows(self, which: np.ndarray) -> WorldState:
+        """The state of the replicas ``which`` (indices) alone, to read: a decision that concerns a
+        few replicas (those out of talks, those in talks) is valued for those few."""
+        def take(name: str, value):
+            if name in PER_SIDE:
+                return value[:, which]
+            if name == "trust":
+                return value[:, :, which]
+            if name == "unilateral":
+                return {key: level[which] for key, level in value.items()}
+            return value[which] if isinstance(value, np.ndarray) else value
+
+        parts = {f.name: take(f.name, getattr(self, f.name)) for f in fields(self) if f.name not in ("replicas", "deal_weights")}
+        return WorldState(replicas=len(which), deal_weights={}, **parts)
 
     @property
     def capability_index(self) -> np.ndarray:

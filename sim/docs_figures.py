@@ -157,9 +157,13 @@ def readme_compare() -> str:
     rows = ("agreement_signed", "months_to_agreement", "freeze_months", "collapsed", "months_to_collapse", "walkouts",
             "missile_launches")
 
-    def cell(s: dict[str, float], sign: bool = False) -> str:
+    def cell(s: dict[str, float | None], sign: bool = False) -> str:
+        value = s.get("mean", s.get("diff"))
+        if value is None:
+            return "never" if "happened" in s else ""
         f = "{:+.2f}" if sign else "{:.2f}"
-        return f"{f.format(s.get('mean', s.get('diff')))} [{f.format(s['ci_low'])}, {f.format(s['ci_high'])}]"
+        share = f" in {s['happened']:.0%}" if "happened" in s else ""
+        return f"{f.format(value)} [{f.format(s['ci_low'])}, {f.format(s['ci_high'])}]{share}"
 
     table = [["outcome", *names, f"{names[1]} - {names[0]}"]]
     for name in rows:

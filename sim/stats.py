@@ -7,19 +7,66 @@ import numpy as np
 Z95 = 1.959963984540054
 
 
+BOOTSTRAP_MAX = 2000
+"""Up to this many replications a mean's interval is a percentile bootstrap (``scipy.stats.bootstrap``,
+999 resamples, a fixed seed: the same table every time); above it the normal interval, which
+agrees with the bootstrap at that size, kept within the values' range."""
+
+
 def summarize(values: np.ndarray) -> dict[str, float]:
-    """Mean with a 95% interval (Wilson's for a share), median and 10th/90th percentiles."""
+    """Mean with a 95% interval (Wilson's for a share; a percentile bootstrap for a count or a
+    duration, which never leaves the values' range), median and 10th/90th percentiles."""
     binary = np.asarray(values).dtype == bool
     x = np.asarray(values, dtype=float)
     n = len(x)
     mean = float(x.mean())
-    if binary:
-        low, high = wilson(mean, n)
-    else:
-        half = Z95 * float(x.std(ddof=1)) / np.sqrt(n) if n > 1 else 0.0
-        low, high = mean - half, mean + half
+    low, high = wilson(mean, n) if binary else mean_interval(x)
     p10, median, p90 = np.percentile(x, [10, 50, 90])
     return {"mean": mean, "ci_low": low, "ci_high": high, "median": float(median), "p10": float(p10), "p90": float(p90)}
+
+
+def mean_interval(x: np.ndarray) -> tuple[float, float]:
+    """95% interval of the mean of ``x``, within ``[min(x), max(x)]``; a single value has none (its own value)."""
+    mean = float(x.mean())
+    if len(x) < 2 or x.min() == x.max():
+        return (mean, mean)
+    if len(x) <= BOOTSTRAP_MAX:
+        from scipy.stats import bootstrap
+
+        found = bootstrap((x,), np.mean, n_resamples=999, method="percentile", rng=np.random.default_rng(0)).confidence_interval
+        return (float(found.low), float(found.high))
+    half = Z95 * float(x.std(ddof=1)) / np.sqrt(len(x))
+    return (max(mean - half, float(x.min())), min(mean + half, float(x.max())))
+
+
+def summarize_outcomes(outcomes: dict[str, np.ndarray], horizon: int) -> dict[str, dict[str, float | None]]:
+    """Every outcome summarised; a ``months_to_X`` over the replications in which X happened, beside
+    the share in which it did (``happened``): no 'month 25' for a deal that never came."""
+    out: dict[str, dict[str, float | None]] = {}
+    for name, values in outcomes.items():
+        if name.startswith("months_to_"):
+            happened = np.asarray(values) <= horizon
+            s = summarize(values[happened]) if happened.any() else dict.fromkeys(("mean", "ci_low", "ci_high", "median", "p10", "p90"))
+            out[name] = {**s, "happened": float(happened.mean())}
+        else:
+            out[name] = summarize(values)
+    return out
+
+
+def compare_outcomes(reference: dict[str, np.ndarray], values: dict[str, np.ndarray], horizon: int) -> dict[str, dict[str, float | None]]:
+    """Differences of each outcome (``values - reference``), paired replica by replica (common random
+    numbers); a ``months_to_X`` over the replications in which X happened in both."""
+    out: dict[str, dict[str, float | None]] = {}
+    for name, b in values.items():
+        if name not in reference:
+            continue
+        a = reference[name]
+        if name.startswith("months_to_"):
+            both = (np.asarray(a) <= horizon) & (np.asarray(b) <= horizon)
+            out[name] = paired_difference(a[both], b[both]) if both.any() else dict.fromkeys(("diff", "ci_low", "ci_high"))
+        else:
+            out[name] = paired_difference(a, b)
+    return out
 
 
 def wilson(share: float, n: int) -> tuple[float, float]:

@@ -11,7 +11,7 @@ from sim.choice import choose, logistic
 from sim.model import DiplomacyModel
 from sim.scenario import IntelligenceShock
 from sim.state import DPRK, US, Talks
-from sim.stats import difference, summarize, wilson
+from sim.stats import compare_outcomes, difference, summarize, summarize_outcomes, wilson
 from tests.conftest import AGREED_FRAMEWORK, HANOI
 
 
@@ -46,10 +46,31 @@ def test_wilson_interval_and_summaries():
     assert s["mean"] == 0.75 and 0.0 < s["ci_low"] < 0.75 < s["ci_high"] <= 1.0
     s = summarize(np.array([1.0, 2.0, 3.0, 4.0]))
     assert s["mean"] == 2.5 and s["median"] == 2.5
-    half = 1.959963984540054 * np.std([1, 2, 3, 4], ddof=1) / 2
-    assert (s["ci_low"], s["ci_high"]) == pytest.approx((2.5 - half, 2.5 + half))
+    assert 1.0 <= s["ci_low"] < 2.5 < s["ci_high"] <= 4.0  # a bootstrap interval stays within the values
+    assert summarize(np.array([1.0, 2.0, 3.0, 4.0])) == s  # and is the same every time
     d = difference(np.array([0.0, 0.0, 1.0, 1.0]), np.array([1.0, 1.0, 1.0, 1.0]))
     assert d["diff"] == 0.5
+
+
+def test_intervals_never_leave_their_range():
+    """Issue 9: no '[-0.07, 0.53]' freeze months, no 95% interval for a single run, no
+    'month 25' for a deal that never came."""
+    rare = np.zeros(300)
+    rare[:3] = 1.0  # three runs in 300 with one freeze month
+    s = summarize(rare)
+    assert s["ci_low"] >= 0.0 and s["ci_high"] <= 1.0
+    big = np.r_[np.zeros(2990), np.ones(10)]  # above the bootstrap's size: the normal interval, clipped
+    s = summarize(big)
+    assert s["ci_low"] >= 0.0
+    assert summarize(np.array([7.0]))["ci_low"] == summarize(np.array([7.0]))["ci_high"] == 7.0
+    horizon = 24
+    months = np.array([3, 5, horizon + 1, horizon + 1])
+    out = summarize_outcomes({"months_to_agreement": months, "walkouts": np.array([0, 1, 2, 1])}, horizon)
+    assert out["months_to_agreement"]["mean"] == 4.0 and out["months_to_agreement"]["happened"] == 0.5
+    never = summarize_outcomes({"months_to_agreement": np.full(4, horizon + 1)}, horizon)["months_to_agreement"]
+    assert never["mean"] is None and never["happened"] == 0.0
+    diff = compare_outcomes({"walkouts": np.array([0, 1, 2, 1])}, {"walkouts": np.array([1, 1, 2, 2])}, horizon)
+    assert diff["walkouts"]["diff"] == 0.5
 
 
 # -------------------------------------------------------------- the issue space and valuation

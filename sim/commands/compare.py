@@ -47,10 +47,14 @@ def main(args: argparse.Namespace) -> int:
         row = [outcome]
         for summary in result.summaries:
             s = summary.get(outcome)
-            row.append("" if s is None else f"{fmt(s['mean'])} [{fmt(s['ci_low'])}, {fmt(s['ci_high'])}]")
+            if s is None or s["mean"] is None:
+                row.append("" if s is None else "never")
+                continue
+            share = f" in {s['happened']:.0%}" if "happened" in s else ""
+            row.append(f"{fmt(s['mean'])} [{fmt(s['ci_low'])}, {fmt(s['ci_high'])}]{share}")
         for diff in result.differences:
             d = diff.get(outcome)
-            row.append("" if d is None else f"{d['diff']:+.2f} [{d['ci_low']:+.2f}, {d['ci_high']:+.2f}]")
+            row.append("" if d is None or d["diff"] is None else f"{d['diff']:+.2f} [{d['ci_low']:+.2f}, {d['ci_high']:+.2f}]")
         table.add_row(*row)
     console().print(table)
     return 0

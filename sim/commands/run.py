@@ -35,14 +35,14 @@ def main(args: argparse.Namespace) -> int:
 
     from sim.narrate import story
     from sim.runner import simulate
-    from sim.stats import summarize
+    from sim.stats import summarize_outcomes
     from sim.typical import tell
 
     result = simulate(scenario, replicas=args.reps, seed=args.seed, record_events=0, record_series=bool(args.plot))
     told, choice = tell(scenario, args.seed, which=args.story) if args.narrate or args.plot else (None, None)
     if args.plot:
         save_plot([result], args.plot, stories=[told.events], story_label=choice.label)
-    summary = {name: summarize(values) for name, values in result.outcomes.items()}
+    summary = summarize_outcomes(result.outcomes, result.scenario.months)
     if args.json:
         payload = {"scenario": result.scenario.name, "title": result.scenario.title, "replications": args.reps,
                    "seed": args.seed, "set": args.overrides, "outcomes": summary}
@@ -62,7 +62,11 @@ def main(args: argparse.Namespace) -> int:
     for column in ("outcome", "mean", "95% interval", "median", "10th-90th"):
         table.add_column(column, justify="left" if column == "outcome" else "right")
     for name, s in summary.items():
-        table.add_row(name, fmt(s["mean"]), f"{fmt(s['ci_low'])} to {fmt(s['ci_high'])}", fmt(s["median"]),
-                      f"{fmt(s['p10'])} to {fmt(s['p90'])}")
+        if s["mean"] is None:
+            table.add_row(name, "never", "", "", "")
+            continue
+        interval = f"{fmt(s['ci_low'])} to {fmt(s['ci_high'])}" if args.reps > 1 else ""
+        table.add_row(name + (f" (in {s['happened']:.0%} of runs)" if "happened" in s else ""), fmt(s["mean"]), interval,
+                      fmt(s["median"]), f"{fmt(s['p10'])} to {fmt(s['p90'])}")
     out.print(table)
     return 0

@@ -108,9 +108,9 @@ def talks_values(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladde
     """What each side expects from talking (R,), on its beliefs, plus talking itself.
 
     The best it believes it can sign: any package it could propose within its mandate,
-    weighted by its belief that the other accepts it, or the other's last concession, weighted
-    by its belief that the other will sign that. Offering more only adds packages to choose
-    from, so a side that offers more never values talking less. What talking is worth in
+    weighted by its belief that the other accepts it, or any package the other could propose,
+    weighted by its belief that the other would sign it. Offering more only adds packages to
+    choose from, so neither side values talking less when either offers more. What talking is worth in
     itself (contact, a summit's prestige) shrinks with the prospects that failures taught it;
     what it costs counts in full."""
     # each side's grid as both sides value it; the other's last concession is its grid's last row
@@ -120,8 +120,9 @@ def talks_values(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladde
         mine = worth[side, side]
         theirs = worth[other, side] - model.negotiator(other).dispositions.audience_cost * lads[other].beyond(lads[side].grid)
         own_best = (beliefs.acceptance(model, world, side, theirs) * mine).max(axis=1)
-        signs_final = beliefs.acceptance(model, world, side, worth[other, other][:, -1:])[:, 0]
-        hoped = signs_final * worth[side, other][:, -1]
+        # any package the other could propose, weighted by the belief that it would sign it: the
+        # other offering more only adds packages, so neither side values talking less for it
+        hoped = (beliefs.acceptance(model, world, side, worth[other, other]) * worth[side, other]).max(axis=1)
         d = model.negotiator(side).dispositions
         summit = d.summit_prestige if model.us.policy.format == "summit" else 0.0
         recent = model.dispositions.world.relationship_bonus * (world.months_since_talks < 12)

@@ -139,3 +139,12 @@ def test_the_leverage_motive_needs_the_dprks_own_intent():
     model = DiplomacyModel(TALKS_2021, replicas=200, rng=0, record_events=0)
     model.step()
     assert (model.world.talks_likely == 0).all()  # a DPRK that refuses contact builds no leverage
+
+
+def test_the_other_side_offering_more_never_stops_talks_in_2016():
+    """A review found that a DPRK offering more (a freeze) in 2016 made the US value talking less,
+    and talks fell from 0.35 to 0.03: the US weighed only the DPRK's last, most conceding package.
+    Each side now weighs every package the other could propose."""
+    base = ["dprk.precondition=none"]
+    change = paired(PEACE_2016, "talks_opened", base, [*base, "dprk.offers=+freeze"])
+    assert change["ci_low"] > -0.05, change

@@ -51,8 +51,8 @@ def learn_failure(model: DiplomacyModel, world: WorldState, failed: np.ndarray, 
     """A walkout (weight 1) or a collapse (weight 2): both sides expect less of the next talks."""
     if not failed.any():
         return
-    for row in SIDE.values():
-        current = pessimism(model, world, "dprk" if row == SIDE["dprk"] else "allies")
+    for side, row in SIDE.items():
+        current = pessimism(model, world, side)
         world.pessimism[row] = np.where(failed, current + weight * model.dispositions.world.failure_lesson, world.pessimism[row])
         world.pressure_at_failure[row] = np.where(failed, world.pressure, world.pressure_at_failure[row])
 

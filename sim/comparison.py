@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from sim.runner import Run, simulate
 from sim.scenario import Scenario
 from sim.stats import compare_outcomes, summarize_outcomes
@@ -56,14 +54,6 @@ def compare(
     ]
     summaries = [summarize_outcomes(run.outcomes, run.scenario.months) for run in runs]
     reference = runs[0].outcomes
-    horizon = max(run.scenario.months for run in runs)
-    differences = [compare_outcomes(_within(reference, runs[0]), _within(run.outcomes, run), horizon) for run in runs[1:]]
+    differences = [compare_outcomes(reference, run.outcomes, (runs[0].scenario.months, run.scenario.months)) for run in runs[1:]]
     return Comparison(runs, summaries, differences)
 
-
-def _within(outcomes: dict, run: Run) -> dict:
-    """A run's outcomes with ``months_to_X`` past its own horizon (X never happened) marked as never
-    (beyond every case's horizon), so cases of different lengths compare."""
-    never = 10**6
-    return {name: (values.astype(float) if not name.startswith("months_to_") else
-                   np.where(values <= run.scenario.months, values, never).astype(float)) for name, values in outcomes.items()}

@@ -34,6 +34,10 @@ from sim.valuation import deal_surplus
 if TYPE_CHECKING:
     from sim.model import DiplomacyModel
 
+OBSERVER = {SIDE["dprk"]: "allies", SIDE["allies"]: "dprk"}
+"""The side that watches each giving side's deliveries, by the giver's row."""
+
+
 def givers(model: DiplomacyModel) -> np.ndarray:
     """Row of the actor delivering each item: the first registered actor on the item's side
     that offers it (the negotiator first), else that side's negotiator."""
@@ -90,7 +94,7 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         recent = w.shortfall_memory * world.shortfall[index] + (1 - w.shortfall_memory) * missed
         world.shortfall[index] = np.where(active, recent, world.shortfall[index])
         observer = 1 - index
-        own_breach = ~(keeps["dprk"] if observer == SIDE["dprk"] else keeps["allies"]) & (n_due_own[observer] > 0)
+        own_breach = ~keeps[OBSERVER[index]] & (n_due_own[observer] > 0)
         perceived = (1 - w.defection_decay) * world.defection[observer] + recent + own_breach
         world.defection[observer] = np.where(active, perceived, world.defection[observer])
         _learn_trust(model, world, index, active & (n_due > 0), 1.0 - missed)

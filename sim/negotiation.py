@@ -113,7 +113,7 @@ def talks_values(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladde
     choose from, so neither side values talking less when either offers more. What talking is worth in
     itself (contact, a summit's prestige) shrinks with the prospects that failures taught it;
     what it costs counts in full."""
-    # each side's grid as both sides value it; the other's last concession is its grid's last row
+    # each side's grid as both sides value it
     worth = {(valuer, owner): surplus(model, world, valuer, lads[owner].grid, ctx) for valuer in lads for owner in lads}
     out = {}
     for side, other in OTHER.items():

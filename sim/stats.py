@@ -53,16 +53,19 @@ def summarize_outcomes(outcomes: dict[str, np.ndarray], horizon: int) -> dict[st
     return out
 
 
-def compare_outcomes(reference: dict[str, np.ndarray], values: dict[str, np.ndarray], horizon: int) -> dict[str, dict[str, float | None]]:
+def compare_outcomes(reference: dict[str, np.ndarray], values: dict[str, np.ndarray],
+                     horizons: int | tuple[int, int]) -> dict[str, dict[str, float | None]]:
     """Differences of each outcome (``values - reference``), paired replica by replica (common random
-    numbers); a ``months_to_X`` over the replications in which X happened in both."""
+    numbers); a ``months_to_X`` over the replications in which X happened in both, each run read
+    against its own horizon (``horizons``: one for both, or the reference's and the other's)."""
+    first, second = horizons if isinstance(horizons, tuple) else (horizons, horizons)
     out: dict[str, dict[str, float | None]] = {}
     for name, b in values.items():
         if name not in reference:
             continue
         a = reference[name]
         if name.startswith("months_to_"):
-            both = (np.asarray(a) <= horizon) & (np.asarray(b) <= horizon)
+            both = (np.asarray(a) <= first) & (np.asarray(b) <= second)
             out[name] = paired_difference(a[both], b[both]) if both.any() else dict.fromkeys(("diff", "ci_low", "ci_high"))
         else:
             out[name] = paired_difference(a, b)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.choice import logistic
+from sim.dispositions import by_package
 from sim.state import SIDE, WorldState
 
 if TYPE_CHECKING:
@@ -33,18 +34,18 @@ def pessimism(model: DiplomacyModel, world: WorldState, side: str) -> np.ndarray
     """The log-odds by which ``side`` discounts the other's acceptance, after news (R,)."""
     row = SIDE[side]
     news = np.abs(world.pressure - world.pressure_at_failure[row])
-    return world.pessimism[row] * np.exp(-model.dispositions.world.pressure_news * news)
+    return world.pessimism[row] * np.exp(-model.dispositions.world.on(world).pressure_news * news)
 
 
 def acceptance(model: DiplomacyModel, world: WorldState, side: str, value_to_other: np.ndarray) -> np.ndarray:
     """``side``'s belief that the other accepts packages worth ``value_to_other`` (R, K) to it."""
-    temperature = model.dispositions.world.belief_temperature
-    return logistic(value_to_other / temperature - pessimism(model, world, side)[:, None])
+    temperature = model.dispositions.world.on(world).belief_temperature
+    return logistic(value_to_other / by_package(temperature) - pessimism(model, world, side)[:, None])
 
 
 def forget(model: DiplomacyModel, world: WorldState) -> None:
     """A month passes: pessimism fades."""
-    world.pessimism = world.pessimism * model.dispositions.world.belief_memory
+    world.pessimism = world.pessimism * model.dispositions.world.on(world).belief_memory
 
 
 def learn_failure(model: DiplomacyModel, world: WorldState, failed: np.ndarray, weight: float = 1.0) -> None:
@@ -53,10 +54,10 @@ def learn_failure(model: DiplomacyModel, world: WorldState, failed: np.ndarray, 
         return
     for side, row in SIDE.items():
         current = pessimism(model, world, side)
-        world.pessimism[row] = np.where(failed, current + weight * model.dispositions.world.failure_lesson, world.pessimism[row])
+        world.pessimism[row] = np.where(failed, current + weight * model.dispositions.world.on(world).failure_lesson, world.pessimism[row])
         world.pressure_at_failure[row] = np.where(failed, world.pressure, world.pressure_at_failure[row])
 
 
 def fresh_start(model: DiplomacyModel, world: WorldState) -> None:
     """A negotiating side changed its policy: old failures say less about new talks."""
-    world.pessimism = world.pessimism * (1.0 - model.dispositions.world.change_resets)
+    world.pessimism = world.pessimism * (1.0 - model.dispositions.world.on(world).change_resets)

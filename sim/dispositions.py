@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from sim.actors import registry
@@ -72,6 +73,8 @@ class WorldDispositions(Record):
                                      "Hanoi 2019: the US walked out with no zone of agreement (history/cases.md 5)")
     review_rate: float = disposition(0.05, 1, "monthly chance that a government reviews a deal it has a case for leaving",
                                      "history/cases.md: the DPRK quit the talks four months after they failed (2008-12 to 2009-04)")
+    proof_months: float = disposition(1, 12, "months a continuing step (a freeze, inspections) is kept before what waits on it starts",
+                                      "DESIGN.md: sequencing (disarm-first waits for proof); history/cases.md 5")
     collapse_trust: float = disposition(0, 1, "share of trust left after a deal collapses",
                                         "history/cases.md 1-2: trust after 2002 and 2008")
 
@@ -150,6 +153,50 @@ def with_overrides(overrides: dict[str, dict[str, Any]] | None = None) -> Dispos
             else:
                 data[section][key] = value
     return dispositions_schema().model_validate(data)
+
+
+class Drawn:
+    """An actor's (or the world's) dispositions as the model reads them: each field a number
+    shared by every replica, or an array over replicas where the run draws it per replica
+    from the posterior ensemble (``sim/ensemble.py``).
+
+    Like the rest of the state, a decision valued for a few replicas reads them for those
+    few: ``on(world)`` gives the view for the replicas a ``WorldState.rows`` view holds."""
+
+    def __init__(self, record: Record, per_replica: dict[str, np.ndarray] | None = None) -> None:
+        self.record = record
+        self.per_replica = per_replica or {}
+        self.__dict__.update({name: getattr(record, name) for name in type(record).model_fields})
+        self.__dict__.update(self.per_replica)
+
+    def on(self, world: Any) -> Drawn:
+        """This view for the replicas ``world`` holds (itself when it holds them all)."""
+        if world.index is None or not self.per_replica:
+            return self
+        return Drawn(self.record, {name: values[world.index] for name, values in self.per_replica.items()})
+
+    def vector(self, table: dict[str, float]) -> np.ndarray:
+        return self.record.vector(table)  # type: ignore[attr-defined]
+
+    def model_copy(self, update: dict[str, Any]) -> Drawn:
+        """A copy with some fields changed for every replica (a test's or a what-if's)."""
+        return Drawn(self.record.model_copy(update=update), {k: v for k, v in self.per_replica.items() if k not in update})
+
+
+def by_package(value: float | np.ndarray) -> np.ndarray:
+    """A disposition (a number, or an array over replicas) shaped to scale a table (R, K) of
+    packages: the same for every package, per replica where it is drawn per replica."""
+    return np.asarray(value, dtype=float)[..., None]
+
+
+def drawn(dispositions: Dispositions, per_replica: dict[str, np.ndarray] | None = None) -> dict[str, Drawn]:
+    """Each section's ``Drawn`` view; ``per_replica`` maps dotted names to arrays over replicas."""
+    by_section: dict[str, dict[str, np.ndarray]] = {}
+    for name, values in (per_replica or {}).items():
+        section, key = name.split(".")
+        by_section.setdefault(section, {})[key] = values
+    return {section: Drawn(getattr(dispositions, section), by_section.get(section))
+            for section in type(dispositions).model_fields}
 
 
 def markdown_table() -> str:

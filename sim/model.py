@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import mesa
@@ -28,7 +29,8 @@ import numpy as np
 
 from sim import calendar, capability, coercion, compat, implementation, negotiation, shocks, tension
 from sim.actors import DPRK, Actor, China, Japan, SouthKorea, UnitedStates, registry
-from sim.dispositions import with_overrides
+from sim.dispositions import drawn, with_overrides
+from sim.ensemble import Ensemble
 from sim.events import EventLog
 from sim.outcomes import OutcomeTracker
 from sim.scenario import Scenario, load_scenario
@@ -79,11 +81,21 @@ class DiplomacyModel(mesa.Model):
         story_replica: int | None = None,
         record_series: bool = True,
         mesa_datacollector: bool = False,
+        ensemble: Ensemble | None = None,
+        per_replica: dict[str, np.ndarray] | None = None,
     ) -> None:
         super().__init__(rng=rng)
         # the case being replayed; not ``self.scenario``, which Mesa 3.5 reserves for its own Scenario
         self.case = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides)
-        self.dispositions = with_overrides(self.case.dispositions)
+        self.replicas = replicas
+        self.point = with_overrides(self.case.dispositions)
+        """The dispositions in ``sim/dispositions.yaml``, with the case's what-ifs."""
+        self.drawn_sets = ensemble.draw(self.rng, replicas) if ensemble is not None else None
+        """Which of the ensemble's sets each replica runs with (``None``: the point for all)."""
+        varied = {**(ensemble.columns(self.drawn_sets) if ensemble is not None else {}), **(per_replica or {})}
+        fixed = {f"{section}.{key}" for section, changes in self.case.dispositions.items() for key in changes}
+        self.dispositions = SimpleNamespace(**drawn(self.point, {k: v for k, v in varied.items() if k not in fixed}))
+        """Each section's dispositions as the phases read them (``sim.dispositions.Drawn``)."""
         policies, disp = self.case.actors, self.dispositions
         self.actors: dict[str, Actor] = {
             key: cls(self, getattr(policies, key).model_copy(deep=True), getattr(disp, key))
@@ -97,7 +109,6 @@ class DiplomacyModel(mesa.Model):
         self.japan: Japan = self.actors["japan"]  # type: ignore[assignment]
         self._negotiators = {side: self.actors[registry.on_side(side)[0].key] for side in ("dprk", "allies")}
 
-        self.replicas = replicas
         self.month_index = 0
         self.world = initial_state(self.case, replicas)
         self.world.month = self.case.start

@@ -25,6 +25,7 @@ import numpy as np
 from sim import beliefs, preconditions
 from sim import concessions as c
 from sim.choice import choose, logistic
+from sim.dispositions import by_package
 from sim.outside_option import status_quo
 from sim.state import DPRK, SIDE, US, Talks, WorldState
 from sim.valuation import Context, refresh_deal_weights, schedule, surplus
@@ -92,7 +93,7 @@ def context(model: DiplomacyModel) -> Context:
     china = model.china
     return Context(
         sequencing=model.us.policy.sequencing,
-        proof_months=1.0 / model.dispositions.world.review_rate,  # held through the other side's next review
+        proof_months=model.point.world.proof_months,  # the schedule a deal writes, the same in every replica
         verification_demand=model.us.policy.verification,
         verification_limit=model.dprk.policy.verification_limit,
         mediation_trust=china.dispositions.mediation_trust if china.policy.chairs_talks else 0.0,
@@ -118,17 +119,18 @@ def talks_values(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladde
     out = {}
     for side, other in OTHER.items():
         mine = worth[side, side]
-        theirs = worth[other, side] - model.negotiator(other).dispositions.audience_cost * lads[other].beyond(lads[side].grid)
+        waiving = by_package(model.negotiator(other).dispositions.on(world).audience_cost)
+        theirs = worth[other, side] - waiving * lads[other].beyond(lads[side].grid)
         own_best = (beliefs.acceptance(model, world, side, theirs) * mine).max(axis=1)
         # any package the other could propose, weighted by the belief that it would sign it: the
         # other offering more only adds packages, so neither side values talking less for it
         hoped = (beliefs.acceptance(model, world, side, worth[other, other]) * worth[side, other]).max(axis=1)
-        d = model.negotiator(side).dispositions
+        d = model.negotiator(side).dispositions.on(world)
         summit = d.summit_prestige if model.us.policy.format == "summit" else 0.0
-        recent = model.dispositions.world.relationship_bonus * (world.months_since_talks < 12)
+        recent = model.dispositions.world.on(world).relationship_bonus * (world.months_since_talks < 12)
         prospects = 2.0 * logistic(-beliefs.pessimism(model, world, side))  # 1 before any failure, less after
-        gains = (max(d.talk_benefit, 0.0) + summit + recent) * prospects  # what talking brings, if it may succeed
-        out[side] = np.maximum(hoped, own_best) + gains + min(d.talk_benefit, 0.0)  # what talking costs, in any case
+        gains = (np.maximum(d.talk_benefit, 0.0) + summit + recent) * prospects  # what talking brings, if it may succeed
+        out[side] = np.maximum(hoped, own_best) + gains + np.minimum(d.talk_benefit, 0.0)  # what talking costs, in any case
     return out
 
 
@@ -223,7 +225,7 @@ def _bargain(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladder], 
     # beyond its mandate or lacks a demand it required
     cross = _on_rows(talking, world.replicas, {
         side: surplus(model, table, side, lads[OTHER[side]].packages, ctx)
-        - model.negotiator(side).dispositions.audience_cost * lads[side].beyond(lads[OTHER[side]].packages)
+        - by_package(model.negotiator(side).dispositions.on(table).audience_cost) * lads[side].beyond(lads[OTHER[side]].packages)
         for side in lads
     })
     level = {side: concession_level(model, world, side, lads[side]) for side in lads}

@@ -33,13 +33,13 @@ if TYPE_CHECKING:
 
 def dprk_status_quo(model: DiplomacyModel, world: WorldState) -> np.ndarray:
     """The DPRK's monthly worth of no deal (R,)."""
-    d = model.dprk.dispositions
+    d = model.dprk.dispositions.on(world)
     return d.deterrent_value * world.capability_index - d.sanctions_pain * world.pressure - d.security_fear * world.tension
 
 
 def us_status_quo(model: DiplomacyModel, world: WorldState) -> np.ndarray:
     """The US's (and its allies') monthly worth of no deal (R,)."""
-    d = model.us.dispositions
+    d = model.us.dispositions.on(world)
     return -(d.threat_weight * world.capability_index + d.crisis_aversion * world.tension + d.pressure_cost * world.pressure)
 
 
@@ -53,9 +53,9 @@ def calm_value(model: DiplomacyModel, world: WorldState, side: str) -> np.ndarra
 
     The share ``deal_calm`` of today's insecurity (the DPRK) or crisis risk (the US) that a
     settlement spares: higher tension moves both sides toward a deal."""
-    d = model.negotiator(side).dispositions
+    d = model.negotiator(side).dispositions.on(world)
     weight = d.security_fear if side == "dprk" else d.crisis_aversion
-    return model.dispositions.world.deal_calm * weight * world.tension
+    return model.dispositions.world.on(world).deal_calm * weight * world.tension
 
 
 __all__ = ["calm_value", "dprk_status_quo", "status_quo", "us_status_quo"]

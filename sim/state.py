@@ -94,6 +94,8 @@ class WorldState:
                 return value[:, :, which]
             if name == "unilateral":
                 return {key: level[which] for key, level in value.items()}
+            if name == "index":  # which replicas of the whole world these are
+                return which if value is None else value[which]
             return value[which] if isinstance(value, np.ndarray) else value
 
         parts = {f.name: take(f.name, getattr(self, f.name)) for f in fields(self) if f.name not in ("replicas", "deal_weights")}
@@ -131,6 +133,7 @@ class WorldState:
     deal_valued: np.ndarray | None = None
     moratorium: np.ndarray | None = None
     rebuff: np.ndarray | None = None  # 1 just after a walkout or a collapse, fading month by month
+    index: np.ndarray | None = None  # in a ``rows`` view, which replicas of the whole world it holds
 
 
 def initial_state(scenario: Scenario, replicas: int) -> WorldState:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import concessions as c
+from sim.dispositions import by_package
 from sim.outside_option import calm_value
 from sim.state import DPRK, US, WorldState
 
@@ -41,8 +42,7 @@ def schedule(packages: np.ndarray, sequencing: str, proof_months: float) -> np.n
     """Months after signing when each item's delivery starts, for each package (K, items).
 
     Action for action: each item at its own lead time. Disarm-first: the allies' items once the
-    DPRK's are done (one-off items delivered, continuing ones kept ``proof_months``: through the
-    other side's next review of the deal, ``1 / review_rate``);
+    DPRK's are done (one-off items delivered, continuing ones kept ``proof_months``);
     relief-first: the reverse."""
     done_at = c.LEAD + np.where(c.IS_CONTINUING, proof_months, c.DURATION)
     dprk_done = np.where(packages & c.IS_DPRK, done_at, 0.0).max(axis=-1, keepdims=True)
@@ -76,12 +76,13 @@ def dprk_terms(model: DiplomacyModel, world: WorldState) -> tuple[list[Term], li
     Relief is worth the pain of the pressure it lifts (``sanctions_pain``), assurances more
     the more insecure it is (``security_fear``); giving up capability costs deterrence
     (``deterrent_value``); Yongbyon items cost only Yongbyon's share of production."""
-    d = model.dprk.dispositions
+    d = model.dprk.dispositions.on(world)
     values, costs = d.vector(d.values) * ~c.IS_DPRK, -d.vector(d.costs) * c.IS_DPRK
     plain = ~c.SCALES_WITH_PRESSURE & ~c.SCALES_WITH_TENSION
     received = [
         (values * plain, 1.0),
-        (values * c.SCALES_WITH_PRESSURE + d.sanctions_pain * c.RELIEF_SHARE, world.pressure),
+        (values * c.SCALES_WITH_PRESSURE, world.pressure),
+        (c.RELIEF_SHARE, d.sanctions_pain * world.pressure),
         (values * c.SCALES_WITH_TENSION, 1.0 + d.security_fear * world.tension),
     ]
     given = _capability_terms(costs, 1.0 + d.deterrent_value * world.capability_index, yongbyon_share(world))
@@ -110,12 +111,13 @@ def us_terms(model: DiplomacyModel, world: WorldState) -> tuple[list[Term], list
     Limiting a larger arsenal is worth more (``threat_weight``); Yongbyon items are worth
     Yongbyon's share of production; relief costs the leverage that sanctions give now, less
     what maintaining them costs the US and its allies (``pressure_cost``)."""
-    d = model.us.dispositions
+    d = model.us.dispositions.on(world)
     values, costs = d.vector(d.values) * c.IS_DPRK, -d.vector(d.costs) * ~c.IS_DPRK
     received = _capability_terms(values, 1.0 + d.threat_weight * world.capability_index, yongbyon_share(world))
     given = [
         (costs * ~c.SCALES_WITH_PRESSURE, 1.0),
-        (costs * c.SCALES_WITH_PRESSURE + d.pressure_cost * c.RELIEF_SHARE, world.pressure),
+        (costs * c.SCALES_WITH_PRESSURE, world.pressure),
+        (c.RELIEF_SHARE, d.pressure_cost * world.pressure),
     ]
     return received, given
 
@@ -140,7 +142,7 @@ def surplus(model: DiplomacyModel, world: WorldState, side: str, packages: np.nd
     )
     value = per_replica @ per_package.T
     calm = np.multiply.outer(calm_value(model, world, side), packages.any(axis=1))
-    return value + calm - _verification_penalty(model, side, packages, ctx)[None, :]
+    return value + calm - by_package(_verification_aversion(model, world, side)) * _verification_excess(packages, ctx)[None, :]
 
 
 def _package_weights(model: DiplomacyModel, side: str, packages: np.ndarray, ctx: Context):
@@ -166,7 +168,7 @@ def deal_surplus(model: DiplomacyModel, world: WorldState, side: str, ctx: Conte
         return (worth * np.stack([np.broadcast_to(m, world.replicas) for _, m in terms], axis=1)).sum(axis=1)
 
     value = total(received_terms, full) - distrust * total(received_terms, at_risk) + total(given_terms, given)
-    return value + calm_value(model, world, side) - _verification_penalty(model, side, world.deal, ctx)
+    return value + calm_value(model, world, side) - _verification_aversion(model, world, side) * _verification_excess(world.deal, ctx)
 
 
 def refresh_deal_weights(model: DiplomacyModel, world: WorldState, signed: np.ndarray) -> None:
@@ -197,12 +199,15 @@ def _trust(world: WorldState, side: str, ctx: Context) -> np.ndarray:
     return np.minimum(1.0, trust + ctx.mediation_trust)
 
 
-def _verification_penalty(model: DiplomacyModel, side: str, packages: np.ndarray, ctx: Context) -> np.ndarray:
-    """The DPRK's cost of verification demanded beyond what it accepts, for packages with nuclear steps."""
-    if side != "dprk":
-        return np.zeros(len(packages))
+def _verification_aversion(model: DiplomacyModel, world: WorldState, side: str) -> float | np.ndarray:
+    """How much ``side`` minds verification beyond what it accepts: the DPRK's aversion, 0 for the US."""
+    return model.dprk.dispositions.on(world).verification_aversion if side == "dprk" else 0.0
+
+
+def _verification_excess(packages: np.ndarray, ctx: Context) -> np.ndarray:
+    """Verification demanded beyond what the DPRK accepts, for each package with nuclear steps (K,)."""
     excess = max(0.0, ctx.verification_demand - ctx.verification_limit)
-    return model.dprk.dispositions.verification_aversion * excess * packages[:, NUCLEAR_STEPS].any(axis=1)
+    return excess * packages[:, NUCLEAR_STEPS].any(axis=1)
 
 
 __all__ = ["Context", "deal_surplus", "refresh_deal_weights", "schedule", "surplus"]

@@ -1,0 +1,97 @@
+"""The posterior ensemble: weighted disposition sets from the calibration, one drawn per replica.
+
+The calibration (``sim/calibration.py``, ``docs/calibration.md``) does not pick one best set of
+dispositions; it keeps a few hundred, each with a weight, that together say what the record
+allows. ``sim/posterior.csv`` holds them: a ``weight`` column, then one column per fitted
+disposition (``world.choice_temperature``, ``dprk.sanctions_pain`` ...). A run draws one set per
+replica from the model's seeded generator, so its intervals include what the model does not
+know; ``--point`` runs the single set in ``sim/dispositions.yaml`` instead (the posterior mean,
+written by the same calibration).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from sim.dispositions import catalogue
+from sim.errors import UserError
+
+ENSEMBLE_FILE = Path(__file__).with_name("posterior.csv")
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    """Disposition sets (P, D) over the dispositions ``names``, with weights (P,) summing to 1."""
+
+    names: tuple[str, ...]
+    values: np.ndarray
+    weights: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.weights)
+
+    def draw(self, rng: np.random.Generator, replicas: int) -> np.ndarray:
+        """The set each replica runs with (R,), drawn by weight from ``rng``."""
+        return rng.choice(len(self), size=replicas, p=self.weights)
+
+    def columns(self, rows: np.ndarray, without: set[str] = frozenset()) -> dict[str, np.ndarray]:
+        """Each disposition's value in the sets ``rows``, by name, leaving out ``without``."""
+        return {name: self.values[rows, j] for j, name in enumerate(self.names) if name not in without}
+
+    def mean(self) -> np.ndarray:
+        """The weighted mean of each disposition (D,)."""
+        return self.weights @ self.values
+
+
+def read(path: Path = ENSEMBLE_FILE) -> Ensemble:
+    """The ensemble in ``path``, checked: known dispositions, values within their bounds, weights >= 0."""
+    bounds = {entry.name: (entry.low, entry.high) for entry in catalogue()}
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+    except OSError as problem:
+        raise UserError(f"{path}: cannot read the posterior ensemble ({problem.strerror or type(problem).__name__})") from None
+    if len(rows) < 2 or not rows[0] or rows[0][0] != "weight":
+        raise UserError(f"{path}:1: a posterior ensemble starts with a header line 'weight,<disposition>,...' and has one set per line")
+    names = tuple(rows[0][1:])
+    for name in names:
+        if name not in bounds:
+            raise UserError(f"{path}:1: {name}: not a behavioural disposition (see docs/dispositions.md)")
+    table = np.empty((len(rows) - 1, len(rows[0])))
+    for line, row in enumerate(rows[1:], start=2):
+        if len(row) != len(rows[0]):
+            raise UserError(f"{path}:{line}: {len(row)} values for {len(rows[0])} columns")
+        for j, (key, text) in enumerate(zip(rows[0], row, strict=True)):
+            try:
+                value = float(text)
+            except ValueError:
+                raise UserError(f"{path}:{line}: {key}: {text!r} is not a number") from None
+            low, high = bounds.get(key, (0.0, np.inf))
+            if not low <= value <= high:
+                raise UserError(f"{path}:{line}: {key}: {value:g} is outside its bounds {low:g} to {high:g}")
+            table[line - 2, j] = value
+    weights = table[:, 0]
+    if weights.sum() <= 0:
+        raise UserError(f"{path}: the weights sum to zero")
+    return Ensemble(names, table[:, 1:], weights / weights.sum())
+
+
+@cache
+def shipped() -> Ensemble:
+    """The ensemble the calibration wrote (``sim/posterior.csv``), read once."""
+    return read(ENSEMBLE_FILE)
+
+
+def write(ensemble: Ensemble, path: Path = ENSEMBLE_FILE) -> None:
+    """Save ``ensemble`` as CSV (values to 5 significant digits), the way ``read`` reads it."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle, lineterminator="\n")
+        out.writerow(["weight", *ensemble.names])
+        for weight, row in zip(ensemble.weights, ensemble.values, strict=True):
+            out.writerow([f"{weight:.6g}", *(f"{v:.5g}" for v in row)])
+    shipped.cache_clear()

@@ -25,6 +25,7 @@ from typing import Any
 import solara
 
 from sim import calendar, charts, labels, typical, web
+from sim.ensemble import shipped
 from sim.errors import UserError
 from sim.model import DiplomacyModel
 from sim.narrate import month_lines
@@ -133,7 +134,7 @@ class ClassroomModel(DiplomacyModel):
         self.what_ifs = what_ifs(path, choices)
         self.choice = typical.choose(path, int(seed), self.what_ifs, story)
         super().__init__(scenario=path, replicas=typical.POOL, rng=int(seed), overrides=self.what_ifs,
-                         record_events=self.choice.replica + 1, record_series=False)
+                         record_events=self.choice.replica + 1, record_series=False, ensemble=shipped())
         self.told: list = []
         self.rows: list[dict[str, Any]] = charts.rows(self.case.start, self.state_now(), self.choice.replica)
         self._rows_json = [json.dumps(self.rows)[1:-1]]

@@ -1,45 +1,44 @@
-"""One calibration for every case: the shared dispositions fitted to all observed records.
+"""The calibration: a posterior over the dispositions, by ABC-SMC on the observed records.
 
-A documented subset of ``sim/dispositions.yaml`` (``PARAMETERS``: preferences, reaction
-strengths, trust dynamics, provocation rates) is fitted against every case with an
-``observed:`` block together; no case has values of its own. The objective is the mean over
-cases of
+Approximate Bayesian computation with sequential Monte Carlo (Beaumont et al. 2009; Del
+Moral et al. 2012): a population of disposition sets (*particles*) is drawn from the prior
+(uniform within each disposition's bounds, ``docs/dispositions.md``), each is run on every case
+with an ``observed:`` block, and the population is refined generation by generation: particles
+are perturbed (a Gaussian kernel with twice the population's weighted covariance, drawn and
+evaluated with ``scipy.stats.gaussian_kde``), kept when their distance to the record is below
+a threshold that falls to the weighted median of the last generation's distances, and
+reweighted by prior over proposal density. The distance of a particle is the proper score the
+fidelity check reports: the mean over cases of the mean over bands of (1 - share of its
+replications inside the band)^2.
 
-    mean over bands of (1 - share inside)  +  2 * mean over bands of max(0, 0.6 - share inside)
-    +  1 for each wrong modal agreement or collapse outcome,
+The model runs thousands of particles at once: each particle's dispositions are the
+per-replica values of a block of replicas (``DiplomacyModel(per_replica=...)``), so one model
+run evaluates a whole batch. Batches are chunks of the sweep's machinery
+(``sim/sweep/execute.py``): the same local worker pool or Dask cluster, the same seeding (a
+chunk's seed depends on the calibration seed and the chunk's place alone), so a calibration
+gives the same posterior on one worker, two, or a cluster. ``docs/calibration.md`` says why this
+and not pyabc's per-particle samplers.
 
-so a band that holds in most replications costs little, a band about to fail costs more, and
-a deal signed where history has none (or none where it has one) costs most. Each case runs
-with its own fixed seed (common random numbers), so the objective is a deterministic function
-of the parameters. The optimiser is a seeded random search inside the bounds followed by a
-shrinking coordinate search, all draws from one ``numpy`` generator seeded by the caller.
+The result is a posterior ensemble, ``sim/posterior.csv`` (``sim/ensemble.py``), and its mean,
+which ``--write`` also puts into ``sim/dispositions.yaml`` as the point that ``--point`` runs.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from sim.dispositions import DISPOSITIONS_FILE, Entry, calibrated_values, catalogue
-from sim.fidelity import CaseFit, fit_case, observed_cases
-from sim.model import DiplomacyModel
+from sim.ensemble import Ensemble
+from sim.fidelity import observed_cases
 from sim.scenario import Scenario, load_scenario
-
-MARGIN_SHARE = 0.6
-"""Bands below this share of replications inside cost extra: a fit should pass with room."""
-MODAL_PENALTY = 1.0
-
-
-Parameter = Entry
-"""One fitted disposition: where it lives in ``dispositions.yaml`` (``("dprk", "test_logit")`` or
-``("us", "values", "test_moratorium")``), its bounds, what it is and its source."""
-
+from sim.sweep.execute import Chunk, Executor, InProcess, Task
 
 FITTED: tuple[str, ...] = (
     "world.choice_temperature", "world.patience_months", "world.failure_lesson", "world.belief_memory", "world.deal_calm",
@@ -51,132 +50,236 @@ FITTED: tuple[str, ...] = (
     "us.crisis_aversion", "us.stay_bias", "us.talk_benefit", "dprk.talk_benefit",
     "china.consent_base", "china.consent_per_test",
 )
-"""The dispositions the calibration fits, each within its prior bounds (``sim.dispositions.catalogue``)."""
+"""The dispositions the calibration infers, each with a uniform prior within its bounds; the
+others keep the documented values in ``sim/dispositions.yaml`` (a point prior)."""
+
+PARAMETERS: tuple[Entry, ...] = tuple({entry.name: entry for entry in catalogue()}[name] for name in FITTED)
+
+CHUNK_REPLICAS = 2000
+"""Replicas per chunk of a batch (particles times replications)."""
 
 
-def _fitted_parameters() -> tuple[Parameter, ...]:
-    entries = {entry.name: entry for entry in catalogue()}
-    items = (Parameter(("us", "values", "test_moratorium"), 0.05, 0.5, "US worth of a test moratorium",
-                       "history/cases.md 4: the 2018 test halt was the US's first demand at Singapore"),)
-    return tuple(entries[n] for n in FITTED) + items
+@dataclass(frozen=True)
+class Settings:
+    """How hard the calibration works: the defaults are what ``calibrate`` runs."""
 
-
-PARAMETERS: tuple[Parameter, ...] = _fitted_parameters()
-
-
-def current_vector(parameters: tuple[Parameter, ...] = PARAMETERS) -> np.ndarray:
-    """The values in ``dispositions.yaml`` now, in the order of ``parameters``."""
-    values = calibrated_values()
-    out = []
-    for p in parameters:
-        node: Any = values
-        for part in p.path:
-            node = node[part]
-        out.append(float(node))
-    return np.array(out)
-
-
-def overrides_for(vector: np.ndarray, parameters: tuple[Parameter, ...] = PARAMETERS) -> dict[str, dict[str, Any]]:
-    """The vector as what-if overrides (``{"dprk": {"test_logit": -7.0}}``)."""
-    out: dict[str, dict[str, Any]] = {}
-    for p, value in zip(parameters, vector, strict=True):
-        node = out.setdefault(p.path[0], {})
-        for part in p.path[1:-1]:
-            node = node.setdefault(part, {})
-        node[p.path[-1]] = float(value)
-    return out
-
-
-class Objective:
-    """The calibration objective over a fixed set of cases, replications and seeds."""
-
-    def __init__(self, paths: list[Path] | None = None, replicas: int = 150, seed: int = 0,
-                 parameters: tuple[Parameter, ...] = PARAMETERS) -> None:
-        self.scenarios: list[Scenario] = [load_scenario(p) for p in (paths if paths is not None else observed_cases())]
-        self.replicas, self.seed, self.parameters = replicas, seed, parameters
-        self.evaluations = 0
-
-    def fits(self, vector: np.ndarray) -> list[CaseFit]:
-        overrides = overrides_for(np.asarray(vector, dtype=float), self.parameters)
-        out = []
-        for index, scenario in enumerate(self.scenarios):
-            case = scenario.model_copy(update={"dispositions": overrides})
-            model = DiplomacyModel(case, replicas=self.replicas, rng=self.seed + index, record_events=0, record_series=False)
-            out.append(fit_case(scenario, model.run().outcomes()))
-        self.evaluations += 1
-        return out
-
-    def __call__(self, vector: np.ndarray) -> float:
-        return score(self.fits(vector))
-
-
-def score(fits: list[CaseFit]) -> float:
-    """The objective for the given case fits (lower is better; 0 is every band always held)."""
-    total = 0.0
-    for fit in fits:
-        shares = np.array([b.share_inside for b in fit.bands])
-        total += float((1.0 - shares).mean() + 2.0 * np.maximum(0.0, MARGIN_SHARE - shares).mean())
-        total += MODAL_PENALTY * sum(not ok for ok in fit.modal_ok.values())
-    return total / max(len(fits), 1)
+    population: int = 600
+    """Particles kept in each generation (the ensemble's size)."""
+    replicas: int = 4
+    """Replications of each particle on each case."""
+    generations: int = 40
+    """Generations after the first (drawn from the prior)."""
+    batch: int = 1000
+    """Particles run at a time."""
+    prior_draws: int = 4
+    """The first generation draws this many times ``population`` from the prior and keeps the best."""
+    min_acceptance: float = 0.01
+    """Stop when fewer moves than this share are accepted."""
+    max_moves: int = 12
+    """Metropolis-Hastings steps a resampled particle takes at most in one generation."""
 
 
 @dataclass
-class Result:
-    start: np.ndarray
-    start_objective: float
-    best: np.ndarray
-    best_objective: float
-    evaluations: int
+class Generation:
+    threshold: float
+    accepted: int
+    proposed: int
     seconds: float
 
 
-def calibrate(objective: Objective, samples: int = 80, rounds: int = 3, seed: int = 0,
-              start: np.ndarray | None = None, progress: Callable[[str], None] | None = None) -> Result:
-    """Seeded random search in a box around the start, then a shrinking coordinate search.
+@dataclass
+class Posterior:
+    """The result: particles (P, D) over ``names`` with weights (P,) and their distances."""
 
-    Never returns anything worse than the start: the start is the first point evaluated."""
+    names: tuple[str, ...]
+    particles: np.ndarray
+    weights: np.ndarray
+    distances: np.ndarray
+    generations: list[Generation] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def simulations(self) -> int:
+        return sum(g.proposed for g in self.generations)
+
+    def ensemble(self) -> Ensemble:
+        return Ensemble(self.names, self.particles, self.weights / self.weights.sum())
+
+    def mean(self) -> np.ndarray:
+        return self.weights @ self.particles / self.weights.sum()
+
+
+# ---------------------------------------------------------------- the distance to the record
+
+
+class Distance:
+    """Runs batches of particles on the observed cases and scores each against its records."""
+
+    def __init__(self, paths: Sequence[Path], settings: Settings, seed: int, executor: Executor | None = None,
+                 parameters: tuple[Entry, ...] = PARAMETERS) -> None:
+        self.scenarios: list[Scenario] = [load_scenario(p) for p in paths]
+        if not self.scenarios:
+            raise ValueError("no case to calibrate on")
+        self.settings, self.seed, self.parameters = settings, seed, parameters
+        self.executor = executor or InProcess()
+        self.batches = 0
+
+    def __call__(self, particles: np.ndarray) -> np.ndarray:
+        """The distance (N,) of each particle (N, D): mean over cases of mean over bands of (1 - share inside)^2."""
+        reps = self.settings.replicas
+        per_replica = {p.name: np.repeat(particles[:, j], reps) for j, p in enumerate(self.parameters)}
+        total, step = len(particles) * reps, max(CHUNK_REPLICAS // reps, 1) * reps  # a chunk holds whole particles
+        tasks, slots = [], {}
+        for case, scenario in enumerate(self.scenarios):
+            for first in range(0, total, step):
+                size = min(step, total - first)
+                seed = np.random.SeedSequence(self.seed, spawn_key=(self.batches, case, first)).generate_state(1)[0]
+                chunk = Chunk(len(tasks), case, first, size)
+                slots[chunk.index] = (case, first, size)
+                tasks.append(Task(chunk, scenario, int(seed), {k: v[first:first + size] for k, v in per_replica.items()}))
+        missed = np.zeros((len(self.scenarios), len(particles)))
+        for chunk, outcomes in self.executor.run(tasks, tag="calibration"):
+            case, first, size = slots[chunk.index]
+            inside = np.stack([band.contains(outcomes[name]) for name, band in self.scenarios[case].observed.items()])
+            share = inside.reshape(len(inside), size // reps, reps).mean(axis=2)  # (bands, particles in the chunk)
+            missed[case, first // reps:(first + size) // reps] = ((1.0 - share) ** 2).mean(axis=0)
+        self.batches += 1
+        return missed.mean(axis=0)
+
+
+# ---------------------------------------------------------------- ABC-SMC
+
+
+def abc_smc(distance: Distance, settings: Settings, seed: int,
+            progress: Callable[[str], None] | None = None) -> Posterior:
+    """The posterior population, by replenishment ABC-SMC (Drovandi and Pettitt 2011).
+
+    Generation 0 draws ``prior_draws * population`` particles from the prior and keeps the
+    best ``population``. Each later generation lowers the threshold to the median distance,
+    drops the particles above it, resamples as many from those kept, and moves each resampled
+    particle by a few Metropolis-Hastings steps that target the prior restricted to distances
+    under the threshold (a Gaussian random walk on the logit scale with Roberts, Gelman and
+    Gilks's 2.38^2 / D times the population's covariance), as many steps as it takes for most
+    to move once at the last generation's acceptance rate. The population stays equally
+    weighted. It stops after ``generations`` or when fewer than ``min_acceptance`` of the moves
+    are accepted. Every draw comes from one generator seeded by ``seed``."""
     began = time.perf_counter()
-    rng = np.random.default_rng(seed)
-    params = objective.parameters
-    low = np.array([p.low for p in params])
-    high = np.array([p.high for p in params])
-    x0 = np.clip(current_vector(params) if start is None else np.asarray(start, dtype=float), low, high)
-    f0 = objective(x0)
-    best, fbest = x0.copy(), f0
     say = progress or (lambda _message: None)
-    say(f"start: objective {f0:.4f}")
-    width = 0.25 * (high - low)
-    for i in range(samples):
-        candidate = np.clip(best + rng.normal(0.0, 1.0, len(best)) * width * rng.random(len(best)), low, high)
-        value = objective(candidate)
-        if value < fbest:
-            best, fbest = candidate, value
-            say(f"sample {i + 1}: objective {fbest:.4f}")
-    step = 0.15 * (high - low)
-    for r in range(rounds):
-        for j in rng.permutation(len(best)):
-            for sign in (1.0, -1.0):
-                candidate = best.copy()
-                candidate[j] = np.clip(candidate[j] + sign * step[j], low[j], high[j])
-                if candidate[j] == best[j]:
-                    continue
-                value = objective(candidate)
-                if value < fbest:
-                    best, fbest = candidate, value
-                    say(f"round {r + 1}, {params[j].name}: objective {fbest:.4f}")
-                    break
-        step = step / 2.0
-    return Result(x0, f0, best, fbest, objective.evaluations, time.perf_counter() - began)
+    rng = np.random.default_rng(seed)
+    params = distance.parameters
+    low, high = np.array([p.low for p in params]), np.array([p.high for p in params])
+    n, dims = settings.population, len(params)
+
+    start = time.perf_counter()
+    drawn = low + (high - low) * rng.random((settings.prior_draws * n, dims))
+    d = np.concatenate([distance(drawn[i:i + settings.batch]) for i in range(0, len(drawn), settings.batch)])
+    best = np.argsort(d, kind="stable")[:n]
+    z, d = _to_logit(drawn[best], low, high), d[best]
+    history = [Generation(float(d.max()), n, len(drawn), time.perf_counter() - start)]
+    say(f"generation 0: threshold {d.max():.4f}, the best {n} of {len(drawn)} prior draws, {history[-1].seconds:.0f} s")
+
+    moves, dropped = 3, n // 2
+    for t in range(1, settings.generations + 1):
+        start = time.perf_counter()
+        order = np.argsort(d, kind="stable")
+        keep = order[: n - dropped]
+        threshold = float(d[keep[-1]])
+        walk = np.cov(z[keep].T) * 2.38**2 / dims
+        parents = rng.choice(keep, size=dropped)
+        moving, moving_d = z[parents].copy(), d[parents].copy()
+        accepted = proposed = 0
+        for _ in range(moves):
+            for first in range(0, dropped, settings.batch):
+                rows = slice(first, min(first + settings.batch, dropped))
+                here = moving[rows]
+                proposal = here + rng.multivariate_normal(np.zeros(dims), walk, size=len(here), method="cholesky")
+                d_new = distance(_from_logit(proposal, low, high))
+                log_ratio = _log_prior_logit(proposal) - _log_prior_logit(here)
+                ok = (d_new <= threshold) & (np.log(rng.random(len(here))) < log_ratio)
+                moving[rows] = np.where(ok[:, None], proposal, here)
+                moving_d[rows] = np.where(ok, d_new, moving_d[rows])
+                accepted += int(ok.sum())
+                proposed += len(here)
+        z, d = np.concatenate([z[keep], moving]), np.concatenate([d[keep], moving_d])
+        rate = accepted / max(proposed, 1)
+        history.append(Generation(threshold, accepted, proposed, time.perf_counter() - start))
+        say(f"generation {t}: threshold {threshold:.4f}, {moves} moves, {rate:.0%} of {proposed} accepted, {history[-1].seconds:.0f} s")
+        if rate < settings.min_acceptance:
+            break
+        moves = int(np.clip(np.ceil(np.log(0.01) / np.log1p(-min(rate, 0.99))), 1, settings.max_moves))
+    particles = _from_logit(z, low, high)
+    return Posterior(tuple(p.name for p in params), particles, np.full(n, 1.0 / n), d, history, time.perf_counter() - began)
 
 
-# ---------------------------------------------------------------- writing back
+EDGE = 1e-6
+"""How close to a bound a particle may come on the logit scale (a share of the range)."""
+
+
+def _to_logit(values: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Dispositions within their bounds as logits of their place in the range: the kernel
+    perturbs there, so every proposal stays within the bounds (a uniform prior's support)."""
+    unit = np.clip((values - low) / (high - low), EDGE, 1.0 - EDGE)
+    return np.log(unit) - np.log1p(-unit)
+
+
+def _from_logit(z: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    return low + (high - low) / (1.0 + np.exp(-z))
+
+
+def _log_prior_logit(z: np.ndarray) -> np.ndarray:
+    """The uniform prior's log density on the logit scale (the logistic density, per dimension)."""
+    return -(np.logaddexp(0.0, z) + np.logaddexp(0.0, -z)).sum(axis=1)
+
+
+def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order]) / weights.sum()
+    return float(values[order][np.searchsorted(cumulative, q)])
+
+
+def cases(leave_out: str | None = None) -> list[Path]:
+    """The observed cases, without the one named ``leave_out`` (its file name without ``.yaml``)."""
+    paths = observed_cases()
+    if leave_out is None:
+        return paths
+    kept = [p for p in paths if p.stem != leave_out]
+    if len(kept) == len(paths):
+        from sim.errors import UserError
+
+        raise UserError(f"--leave-out {leave_out}: no such case; cases are: {', '.join(p.stem for p in paths)}")
+    return kept
+
+
+def calibrate(paths: Sequence[Path], settings: Settings | None = None, seed: int = 0, executor: Executor | None = None,
+              progress: Callable[[str], None] | None = None) -> Posterior:
+    """ABC-SMC on the cases ``paths``."""
+    settings = settings or Settings()
+    return abc_smc(Distance(paths, settings, seed, executor), settings, seed, progress)
+
+
+# ---------------------------------------------------------------- the point and writing back
+
+
+def current_vector(parameters: tuple[Entry, ...] = PARAMETERS) -> np.ndarray:
+    """The values in ``dispositions.yaml`` now, in the order of ``parameters``."""
+    values = calibrated_values()
+    return np.array([float(values[p.path[0]][p.path[1]]) for p in parameters])
+
+
+def overrides_for(vector: np.ndarray, parameters: tuple[Entry, ...] = PARAMETERS) -> dict[str, dict[str, Any]]:
+    """The vector as what-if overrides (``{"dprk": {"test_logit": -7.0}}``)."""
+    out: dict[str, dict[str, Any]] = {}
+    for p, value in zip(parameters, vector, strict=True):
+        out.setdefault(p.path[0], {})[p.path[1]] = float(value)
+    return out
+
 
 _LINE = re.compile(r"^(?P<indent>\s*)(?P<key>[A-Za-z_][A-Za-z_0-9]*):(?P<space>\s*)(?P<value>[^#\s][^#]*?)?(?P<comment>\s*#.*)?$")
 
 
-def write_values(vector: np.ndarray, parameters: tuple[Parameter, ...] = PARAMETERS,
+def write_values(vector: np.ndarray, parameters: tuple[Entry, ...] = PARAMETERS,
                  path: Path = DISPOSITIONS_FILE) -> None:
-    """Write fitted values into ``dispositions.yaml`` line by line, keeping comments and order."""
+    """Write values into ``dispositions.yaml`` line by line, keeping comments and order."""
     targets = {p.path: float(v) for p, v in zip(parameters, vector, strict=True)}
     lines = path.read_text(encoding="utf-8").splitlines()
     stack: list[tuple[int, str]] = []

@@ -41,7 +41,7 @@ class Comparison:
 
 def compare(
     scenarios: list, replicas: int, seed: int, overrides: list[str] | tuple[str, ...] = (),
-    record_events: int = 0, record_series: bool = False,
+    record_events: int = 0, record_series: bool = False, point: bool = False,
 ) -> Comparison:
     """Run each scenario (a path or a loaded ``Scenario``) with the same seed, and summarise.
 
@@ -49,7 +49,7 @@ def compare(
     """
     runs = [
         simulate(s, replicas=replicas, seed=seed, overrides=overrides if not isinstance(s, Scenario) else (),
-                 record_events=record_events, record_series=record_series)
+                 record_events=record_events, record_series=record_series, point=point)
         for s in scenarios
     ]
     summaries = [summarize_outcomes(run.outcomes, run.scenario.months) for run in runs]

@@ -87,6 +87,11 @@ def shipped() -> Ensemble:
     return read(ENSEMBLE_FILE)
 
 
+def chosen(point: bool) -> Ensemble | None:
+    """The shipped ensemble, or ``None`` for the point (``--point``)."""
+    return None if point else shipped()
+
+
 def write(ensemble: Ensemble, path: Path = ENSEMBLE_FILE) -> None:
     """Save ``ensemble`` as CSV (values to 5 significant digits), the way ``read`` reads it."""
     with path.open("w", encoding="utf-8", newline="") as handle:

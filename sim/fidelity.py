@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.ensemble import Ensemble
 from sim.runner import simulate
 from sim.scenario import Band, Scenario, load_scenario
 from sim.stats import summarize
@@ -49,6 +50,7 @@ class CaseFit:
 
     name: str
     title: str
+    replicas: int = 0
     bands: list[BandFit] = field(default_factory=list)
     modal_ok: dict[str, bool] = field(default_factory=dict)
 
@@ -56,8 +58,24 @@ class CaseFit:
     def passed(self) -> bool:
         return all(b.share_inside >= PASS_SHARE for b in self.bands) and all(self.modal_ok.values())
 
+    @property
+    def score(self) -> float:
+        """The proper score of the record under the model: mean over bands of (1 - share inside)^2
+        (0 when every replication falls inside every band; a coin flip's is 0.25)."""
+        return float(np.mean([(1.0 - b.share_inside) ** 2 for b in self.bands])) if self.bands else float("nan")
+
+    @property
+    def log_score(self) -> float | None:
+        """Mean over the yes/no bands of -log P(what happened), in nats (log 2 = 0.69 is a coin
+        flip's), the share smoothed as (k + 1/2) / (n + 1) so a share of 0 stays finite."""
+        binary = [b for b in self.bands if b.band.equals is not None]
+        if not binary:
+            return None
+        n = max(self.replicas, 1)
+        return float(np.mean([-np.log((b.share_inside * n + 0.5) / (n + 1)) for b in binary]))
+
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "title": self.title, "pass": self.passed,
+        return {"name": self.name, "title": self.title, "pass": self.passed, "score": self.score, "log_score": self.log_score,
                 "modal_ok": self.modal_ok, "observables": {b.outcome: b.as_dict() for b in self.bands}}
 
 
@@ -77,7 +95,7 @@ def _mentions_observed(path: Path) -> bool:
 
 def fit_case(scenario: Scenario, outcomes: dict[str, np.ndarray]) -> CaseFit:
     """Score one case's outcomes (arrays over replications) against its bands."""
-    fit = CaseFit(scenario.name, scenario.title)
+    fit = CaseFit(scenario.name, scenario.title, len(next(iter(outcomes.values()))))
     for name, band in scenario.observed.items():
         values = outcomes[name]
         s = summarize(values)
@@ -89,11 +107,12 @@ def fit_case(scenario: Scenario, outcomes: dict[str, np.ndarray]) -> CaseFit:
 
 
 def fidelity(paths: list[Path] | None = None, replicas: int = 300, seed: int = 0,
-             overrides: tuple[str, ...] | list[str] = ()) -> list[CaseFit]:
-    """Run each case (the same ``seed`` for each) and score it against its record."""
+             overrides: tuple[str, ...] | list[str] = (), point: bool = False, ensemble: Ensemble | None = None) -> list[CaseFit]:
+    """Run each case (the same ``seed`` for each) and score it against its record: with the
+    posterior ensemble (``ensemble``, by default the shipped one), or the point (``point``)."""
     fits = []
     for path in paths if paths is not None else observed_cases():
         scenario = load_scenario(path, overrides)
-        run = simulate(scenario, replicas=replicas, seed=seed, record_events=0, record_series=False)
+        run = simulate(scenario, replicas=replicas, seed=seed, record_events=0, record_series=False, point=point, ensemble=ensemble)
         fits.append(fit_case(scenario, run.outcomes))
     return fits

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.ensemble import chosen
 from sim.model import DiplomacyModel
 from sim.runner import Run
 from sim.scenario import Scenario, load_scenario
@@ -91,34 +92,35 @@ def story_choice(text: str) -> str | int:
 
 
 def choose(scenario: Scenario | str | Path, seed: int = 0, overrides: tuple[str, ...] | list[str] = (),
-           which: str | int = TYPICAL) -> Choice:
+           which: str | int = TYPICAL, point: bool = False) -> Choice:
     """The story to tell of ``scenario`` with ``overrides`` at ``seed``: of ``POOL`` replications, ``which``."""
     if isinstance(which, int) or str(which).isdigit():
         return Choice(pick({"n": np.zeros(POOL)}, int(which)), "chosen", int(seed))
     if isinstance(scenario, Scenario):
-        return Choice(pick(_pool_outcomes(scenario, seed), which), str(which), int(seed))
-    return _choose_file(str(Path(scenario).resolve()), int(seed), tuple(overrides), str(which))
+        return Choice(pick(_pool_outcomes(scenario, seed, point), which), str(which), int(seed))
+    return _choose_file(str(Path(scenario).resolve()), int(seed), tuple(overrides), str(which), point)
 
 
 @lru_cache(maxsize=256)
-def _choose_file(path: str, seed: int, overrides: tuple[str, ...], which: str) -> Choice:
+def _choose_file(path: str, seed: int, overrides: tuple[str, ...], which: str, point: bool) -> Choice:
     """Cached per file, what-ifs and seed: thirty students opening one case pay for it once."""
-    return Choice(pick(_pool_outcomes(load_scenario(path, list(overrides)), seed), which), which, seed)
+    return Choice(pick(_pool_outcomes(load_scenario(path, list(overrides)), seed, point), which), which, seed)
 
 
-def _pool_outcomes(scenario: Scenario, seed: int) -> dict[str, np.ndarray]:
-    model = DiplomacyModel(scenario=scenario, replicas=POOL, rng=seed, record_events=0, record_series=False)
+def _pool_outcomes(scenario: Scenario, seed: int, point: bool) -> dict[str, np.ndarray]:
+    model = DiplomacyModel(scenario=scenario, replicas=POOL, rng=seed, record_events=0, record_series=False, ensemble=chosen(point))
     return model.run().outcomes()
 
 
 def tell(scenario: Scenario | str | Path, seed: int = 0, overrides: tuple[str, ...] | list[str] = (),
-         which: str | int = TYPICAL) -> tuple[Run, Choice]:
+         which: str | int = TYPICAL, point: bool = False) -> tuple[Run, Choice]:
     """The ``POOL`` replications with the chosen one's events recorded: ``(run, choice)``.
 
     Only that replication's events are kept (``run.events``); its series are ``run.series[key][:, replica]``.
     """
-    choice = choose(scenario, seed, overrides, which)
+    choice = choose(scenario, seed, overrides, which, point)
     loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, list(overrides))
-    model = DiplomacyModel(scenario=loaded, replicas=POOL, rng=seed, story_replica=choice.replica, record_series=True).run()
+    model = DiplomacyModel(scenario=loaded, replicas=POOL, rng=seed, story_replica=choice.replica, record_series=True,
+                           ensemble=chosen(point)).run()
     events = [event for event in model.log.events if event.replica == choice.replica]
     return Run(loaded, int(seed), model.outcomes(), model.series_arrays(), events), choice

@@ -1,48 +1,85 @@
-"""``calibrate``: fit the shared dispositions to every observed case together.
+"""``calibrate``: the posterior over the dispositions, by ABC-SMC on every observed case.
 
-Prints the objective before and after and each case's fit; ``--write`` saves the fitted
-values into ``sim/dispositions.yaml`` (comments and order kept). Without ``--write`` no file
-changes. See ``docs/calibration.md``.
+Prints each generation, the posterior of each fitted disposition against its prior, and the
+fit of the posterior ensemble to each case (``--leave-out CASE`` fits without one case and
+scores it too). ``--write`` saves the ensemble in ``sim/posterior.csv`` and its mean in
+``sim/dispositions.yaml`` (comments and order kept); without it no file changes. See
+``docs/calibration.md``.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from sim.commands.common import MAX_REPS, console, count, print_json, replications, seed
+from sim.commands.common import MAX_REPS, console, count, positive_int, print_json, replications, seed, workers
+
+
+def add_calibration_arguments(parser: argparse.ArgumentParser) -> None:
+    """The settings of a calibration (shared with ``fidelity --cross-validate``)."""
+    from sim.calibration import Settings
+
+    default = Settings()
+    parser.add_argument("--population", type=positive_int, default=default.population,
+                        help=f"particles in each generation: the ensemble's size (default {default.population})")
+    parser.add_argument("--particle-reps", type=positive_int, default=default.replicas,
+                        help=f"replications of each particle on each case (default {default.replicas})")
+    parser.add_argument("--generations", type=count, default=default.generations,
+                        help=f"generations after the prior's (default {default.generations})")
+    parser.add_argument("--workers", type=workers, default=None, help="local worker processes (default: one per core)")
+    parser.add_argument("--cluster", default=None, metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS (tcp://HOST:PORT)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--reps", type=replications, default=150,
-                        help=f"replications per case and evaluation (default 150, at most {MAX_REPS:,})")
-    parser.add_argument("--seed", type=seed, default=0, help="seed of the optimiser and, plus the case's index, of each case (default 0)")
-    parser.add_argument("--samples", type=count, default=80, help="random-search samples (default 80)")
-    parser.add_argument("--rounds", type=count, default=3, help="rounds of coordinate search (default 3)")
-    parser.add_argument("--write", action="store_true", help="write the fitted values into sim/dispositions.yaml")
+    add_calibration_arguments(parser)
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the calibration (default 0)")
+    parser.add_argument("--leave-out", default=None, metavar="CASE", help="fit without this case (its file name) and score it")
+    parser.add_argument("--check-reps", type=replications, default=300,
+                        help=f"replications per case when the posterior is checked against the record (default 300, at most {MAX_REPS:,})")
+    parser.add_argument("--write", action="store_true", help="write sim/posterior.csv and the posterior mean into sim/dispositions.yaml")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def main(args: argparse.Namespace) -> int:
-    from sim.calibration import PARAMETERS, Objective, calibrate, score, write_values
-    from sim.errors import UserError
+def settings_from(args: argparse.Namespace):  # noqa: ANN201 - sim.calibration.Settings, imported lazily
+    from sim.calibration import Settings
 
-    if args.samples < 0 or args.rounds < 0:
-        raise UserError("--samples and --rounds must be zero or more")
-    objective = Objective(replicas=args.reps, seed=args.seed)
-    quiet = args.json
-    out = None if quiet else console()
-    result = calibrate(objective, samples=args.samples, rounds=args.rounds, seed=args.seed,
-                       progress=None if quiet else (lambda m: out.print(f"  {m}")))
-    fits = objective.fits(result.best)
+    return Settings(population=args.population, replicas=args.particle_reps, generations=args.generations)
+
+
+def main(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from sim.calibration import PARAMETERS, calibrate, cases, write_values
+    from sim.ensemble import write
+    from sim.errors import UserError
+    from sim.fidelity import fidelity, observed_cases
+    from sim.sweep.execute import make_executor
+
+    if args.write and args.leave_out:
+        raise UserError("--write saves a calibration on every case; drop --leave-out to write one")
+    if args.population < 10:
+        raise UserError("--population must be at least 10")
+    paths = cases(args.leave_out)
+    out = None if args.json else console()
+    executor = make_executor(args.workers, args.cluster)
+    try:
+        say = None if args.json else (lambda m: out.print(f"  {m}"))
+        posterior = calibrate(paths, settings_from(args), args.seed, executor, progress=say)
+    finally:
+        executor.close()
+    ensemble = posterior.ensemble()
+    fits = fidelity(observed_cases(), replicas=args.check_reps, seed=args.seed, ensemble=ensemble)
     if args.write:
-        write_values(result.best)
+        write(ensemble)
+        write_values(posterior.mean())
+    low, high = np.quantile(posterior.particles, [0.05, 0.95], axis=0)
+    left_out = {p.stem for p in observed_cases()} - {p.stem for p in paths}
     payload = {
-        "replications": args.reps, "seed": args.seed, "evaluations": result.evaluations,
-        "seconds": round(result.seconds, 1), "objective_start": result.start_objective,
-        "objective": result.best_objective, "written": args.write,
-        "parameters": {p.name: {"start": float(a), "fitted": float(b), "low": p.low, "high": p.high}
-                       for p, a, b in zip(PARAMETERS, result.start, result.best, strict=True)},
-        "cases": [{"name": f.name, "pass": f.passed, "share_inside": {b.outcome: b.share_inside for b in f.bands}}
+        "seed": args.seed, "population": args.population, "particle_reps": args.particle_reps,
+        "generations": len(posterior.generations) - 1, "simulations": posterior.simulations, "seconds": round(posterior.seconds, 1),
+        "thresholds": [g.threshold for g in posterior.generations], "left_out": sorted(left_out), "written": args.write,
+        "parameters": {p.name: {"low": p.low, "high": p.high, "mean": float(m), "p5": float(a), "p95": float(b)}
+                       for p, m, a, b in zip(PARAMETERS, posterior.mean(), low, high, strict=True)},
+        "cases": [{"name": f.name, "fitted": f.name not in left_out, "pass": f.passed, "score": f.score, "log_score": f.log_score}
                   for f in fits],
     }
     if args.json:
@@ -50,20 +87,26 @@ def main(args: argparse.Namespace) -> int:
         return 0
     from rich.table import Table
 
-    params = Table(title="Fitted dispositions")
-    for column in ("disposition", "bounds", "start", "fitted"):
-        params.add_column(column, justify="left" if column == "disposition" else "right")
-    for p, a, b in zip(PARAMETERS, result.start, result.best, strict=True):
-        params.add_row(p.name, f"{p.low:g} to {p.high:g}", f"{a:.4g}", f"{b:.4g}")
-    out.print(params)
-    cases = Table(title="Per-case fit: share of replications inside each observed band")
-    cases.add_column("case")
-    cases.add_column("pass")
-    cases.add_column("share inside per band")
-    for f in fits:
-        cases.add_row(f.name, "yes" if f.passed else "no", ", ".join(f"{b.outcome} {b.share_inside:.2f}" for b in f.bands))
-    out.print(cases)
-    out.print(f"objective {result.start_objective:.4f} -> {score(fits):.4f} after {result.evaluations} evaluations "
-              f"in {result.seconds:.0f} s (seed {args.seed}, {args.reps} replications per case)"
-              + ("; written to sim/dispositions.yaml" if args.write else "; not written (use --write)"))
+    table = Table(title="Posterior of each fitted disposition (prior: uniform within its bounds)")
+    for column in ("disposition", "bounds", "posterior mean", "5-95%"):
+        table.add_column(column, justify="left" if column == "disposition" else "right")
+    for p, m, a, b in zip(PARAMETERS, posterior.mean(), low, high, strict=True):
+        table.add_row(p.name, f"{p.low:g} to {p.high:g}", f"{m:.4g}", f"{a:.3g} to {b:.3g}")
+    out.print(table)
+    out.print(fit_table(fits, left_out, args.check_reps, args.seed))
+    out.print(f"{posterior.simulations:,} particle runs (each on every case, {args.particle_reps} replications) in "
+              f"{posterior.seconds:.0f} s on {executor.workers} worker(s)"
+              + ("; written to sim/posterior.csv and sim/dispositions.yaml" if args.write else "; not written (use --write)"))
     return 0
+
+
+def fit_table(fits: list, left_out: set[str], reps: int, seed: int):  # noqa: ANN201 - a rich Table
+    from rich.table import Table
+
+    table = Table(title=f"The posterior ensemble against the record ({reps} replications per case, seed {seed})")
+    for column in ("case", "fitted on it", "pass", "score", "log score"):
+        table.add_column(column, justify="left" if column == "case" else "right")
+    for f in fits:
+        table.add_row(f.name, "no" if f.name in left_out else "yes", "yes" if f.passed else "NO", f"{f.score:.3f}",
+                      "" if f.log_score is None else f"{f.log_score:.2f}")
+    return table

@@ -69,6 +69,9 @@ def add_run_arguments(parser: argparse.ArgumentParser, reps: int) -> None:
         "us.offers=+partial_relief, shocks.us_2001=off (repeatable)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    parser.add_argument("--point", action="store_true",
+                        help="run every replica with the single calibrated set (sim/dispositions.yaml) instead of drawing "
+                        "one set per replica from the posterior ensemble (sim/posterior.csv)")
 
 
 def print_json(payload: Any) -> None:

@@ -25,11 +25,11 @@ def main(args: argparse.Namespace) -> int:
 
     from sim.comparison import compare
 
-    result = compare(scenarios, replicas=args.reps, seed=args.seed, record_events=0, record_series=bool(args.plot))
+    result = compare(scenarios, replicas=args.reps, seed=args.seed, record_events=0, record_series=bool(args.plot), point=args.point)
     if args.plot:
         from sim.typical import tell
 
-        stories = [tell(scenario, args.seed)[0].events for scenario in scenarios]
+        stories = [tell(scenario, args.seed, point=args.point)[0].events for scenario in scenarios]
         save_plot(result.runs, args.plot, stories=stories, story_label="each case's typical run of 200")
     if args.json:
         print_json(result.as_dict())

@@ -1,13 +1,17 @@
 """``fidelity``: every shipped case against its ``observed:`` block, per case and per observable.
 
-Exits 0 with the table whether or not every case passes (it is a report); ``--strict`` exits 1
-when any case fails, for scripts and CI.
+Runs with the posterior ensemble (``--point``: the single calibrated set) and prints each
+case's proper score and log score beside its bands. ``--cross-validate`` leaves each case out
+of the calibration in turn and scores it by a posterior that never saw it
+(``sim/validation.py``). Exits 0 with the table whether or not every case passes (it is a
+report); ``--strict`` exits 1 when any case fails, for scripts and CI.
 """
 
 from __future__ import annotations
 
 import argparse
 
+from sim.commands.calibrate import add_calibration_arguments, settings_from
 from sim.commands.common import add_run_arguments, console, fmt, print_json
 
 
@@ -15,6 +19,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenarios", nargs="*", help="scenario files (default: every file in scenarios/ with an observed: block)")
     add_run_arguments(parser, reps=300)
     parser.add_argument("--strict", action="store_true", help="exit 1 if any case fails")
+    group = parser.add_argument_group("cross-validation (leave one case out)")
+    group.add_argument("--cross-validate", action="store_true",
+                       help="calibrate without each case in turn and score it; prints in-sample and left-out scores side by side")
+    group.add_argument("--case", action="append", default=[], metavar="CASE", help="only leave out this case (repeatable)")
+    add_calibration_arguments(group)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -23,19 +32,22 @@ def main(args: argparse.Namespace) -> int:
     from sim.fidelity import PASS_SHARE, fidelity
     from sim.scenario import ScenarioError
 
+    if args.cross_validate:
+        return cross_validate(args)
     paths = [Path(p) for p in args.scenarios] or None
-    fits = fidelity(paths, replicas=args.reps, seed=args.seed, overrides=args.overrides)
+    fits = fidelity(paths, replicas=args.reps, seed=args.seed, overrides=args.overrides, point=args.point)
     if paths and any(not fit.bands for fit in fits):
         empty = next(fit.name for fit in fits if not fit.bands)
         raise ScenarioError(f"{empty}: the scenario has no observed: block to check")
     failed = [fit.name for fit in fits if not fit.passed]
     if args.json:
-        print_json({"replications": args.reps, "seed": args.seed, "set": args.overrides, "pass": not failed,
+        print_json({"replications": args.reps, "seed": args.seed, "set": args.overrides, "point": args.point, "pass": not failed,
                     "cases": [fit.as_dict() for fit in fits]})
     else:
         from rich.table import Table
 
         what_if = f" with {', '.join(args.overrides)}" if args.overrides else ""
+        what_if += " (the point)" if args.point else " (the posterior ensemble)"
         table = Table(title=f"Fidelity{what_if}: {args.reps} replications per case, seed {args.seed}; "
                             f"a band holds when at least {PASS_SHARE:.0%} of replications fall inside")
         for column in ("case", "observable", "band", "median", "10-90%", "inside", ""):
@@ -47,10 +59,55 @@ def main(args: argparse.Namespace) -> int:
                               f"{fmt(band.p10)} to {fmt(band.p90)}", f"{band.share_inside:.2f}", "ok" if ok else "MISS")
             wrong = [k.split("_")[0] for k, ok in fit.modal_ok.items() if not ok]
             modal = "" if not fit.modal_ok else ("modal outcome ok" if not wrong else f"modal {', '.join(wrong)} WRONG")
-            table.add_row(f"[bold]{'PASS' if fit.passed else 'FAIL'}[/bold]", modal, "", "", "", "", "", end_section=True)
+            scores = f"score {fit.score:.3f}" + ("" if fit.log_score is None else f", log score {fit.log_score:.2f}")
+            table.add_row(f"[bold]{'PASS' if fit.passed else 'FAIL'}[/bold]", modal, scores, "", "", "", "", end_section=True)
         from rich.console import Console
 
         out = Console(highlight=False, soft_wrap=False, width=max(118, console().width))
         out.print(table)
         out.print(f"{len(fits) - len(failed)} of {len(fits)} cases pass" + (f"; failing: {', '.join(failed)}" if failed else ""))
     return 1 if args.strict and failed else 0
+
+
+def cross_validate(args: argparse.Namespace) -> int:
+    """Leave each case out of the calibration in turn; print both scores per case."""
+    from sim.calibration import cases
+    from sim.errors import UserError
+    from sim.sweep.execute import make_executor
+    from sim.validation import cross_validate as run_folds
+    from sim.validation import summary
+
+    if args.scenarios or args.overrides or args.point:
+        raise UserError("--cross-validate scores the shipped cases as they are: no scenario files, --set or --point")
+    for case in args.case:
+        cases(case)  # a clear message for an unknown case
+    out = None if args.json else console()
+    executor = make_executor(args.workers, args.cluster)
+    try:
+        folds = run_folds(settings_from(args), args.seed, args.reps, executor, args.case or None,
+                          progress=None if args.json else (lambda m: out.print(f"  {m}")))
+    finally:
+        executor.close()
+    total = summary(folds)
+    if args.json:
+        print_json({"replications": args.reps, "seed": args.seed, "population": args.population, "generations": args.generations,
+                    "particle_reps": args.particle_reps, "folds": [f.as_dict() for f in folds], "summary": total})
+        return 1 if args.strict and total["left_out"]["passed"] < len(folds) else 0
+    from rich.table import Table
+
+    table = Table(title=f"Leave one case out: {args.reps} replications per case, seed {args.seed}; "
+                        "score = mean over bands of (1 - share inside)^2 (a coin flip: 0.25), log score in nats")
+    for column in ("case", "in sample", "score", "log score", "left out", "score ", "log score "):
+        table.add_column(column, justify="left" if column == "case" else "right")
+    for f in folds:
+        table.add_row(f.case, "pass" if f.in_sample.passed else "FAIL", f"{f.in_sample.score:.3f}", _log(f.in_sample.log_score),
+                      "pass" if f.left_out.passed else "FAIL", f"{f.left_out.score:.3f}", _log(f.left_out.log_score))
+    ins, outs = total["in_sample"], total["left_out"]
+    table.add_row("[bold]all[/bold]", f"{ins['passed']} of {len(folds)}", f"{ins['score']:.3f}", _log(ins["log_score"]),
+                  f"{outs['passed']} of {len(folds)}", f"{outs['score']:.3f}", _log(outs["log_score"]), end_section=True)
+    out.print(table)
+    return 1 if args.strict and outs["passed"] < len(folds) else 0
+
+
+def _log(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"

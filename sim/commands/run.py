@@ -38,14 +38,14 @@ def main(args: argparse.Namespace) -> int:
     from sim.stats import summarize_outcomes
     from sim.typical import tell
 
-    result = simulate(scenario, replicas=args.reps, seed=args.seed, record_events=0, record_series=bool(args.plot))
-    told, choice = tell(scenario, args.seed, which=args.story) if args.narrate or args.plot else (None, None)
+    result = simulate(scenario, replicas=args.reps, seed=args.seed, record_events=0, record_series=bool(args.plot), point=args.point)
+    told, choice = tell(scenario, args.seed, which=args.story, point=args.point) if args.narrate or args.plot else (None, None)
     if args.plot:
         save_plot([result], args.plot, stories=[told.events], story_label=choice.label)
     summary = summarize_outcomes(result.outcomes, result.scenario.months)
     if args.json:
         payload = {"scenario": result.scenario.name, "title": result.scenario.title, "replications": args.reps,
-                   "seed": args.seed, "set": args.overrides, "outcomes": summary}
+                   "seed": args.seed, "set": args.overrides, "point": args.point, "outcomes": summary}
         if args.narrate:
             payload["story"] = [event.as_dict() for event in told.events]
             payload["story_replication"] = choice.replica

@@ -44,6 +44,8 @@ class Task:
     chunk: Chunk
     scenario: Scenario
     seed: int
+    per_replica: dict[str, np.ndarray] | None = None
+    """Dispositions given per replica (a calibration's particles), by dotted name."""
 
 
 def blocks_per_point(reps: int, chunk_reps: int) -> int:
@@ -75,7 +77,8 @@ _since_collect = 0
 def run_chunk(task: Task) -> tuple[Chunk, Outcomes]:
     """Run one chunk (in any process); return its outcome arrays."""
     global _since_collect
-    run = simulate(task.scenario, replicas=task.chunk.reps, seed=task.seed, record_events=0, record_series=False)
+    run = simulate(task.scenario, replicas=task.chunk.reps, seed=task.seed, record_events=0, record_series=False,
+                   per_replica=task.per_replica)
     _since_collect += task.chunk.reps
     if _since_collect >= COLLECT_EVERY:
         gc.collect()

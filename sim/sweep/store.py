@@ -49,17 +49,19 @@ IDENTITY_KEYS = ("kind", "keys", "fixed", "reps", "chunk_reps", "seed", "version
 
 def model_identity() -> dict[str, str]:
     """What the model is, beside the scenario: the package version and a hash of the calibrated
-    dispositions (``sim/dispositions.yaml`` as read)."""
+    dispositions (``sim/dispositions.yaml`` as read, and the posterior ensemble ``sim/posterior.csv``)."""
     from importlib.metadata import PackageNotFoundError, version
 
     from sim.dispositions import calibrated_values
+    from sim.ensemble import ENSEMBLE_FILE
 
     try:
         package = version("peninsula")
     except PackageNotFoundError:
         package = "unknown"
     values = json.dumps(calibrated_values(), sort_keys=True, default=str).encode()
-    return {"version": package, "dispositions": hashlib.sha256(values).hexdigest()}
+    posterior = ENSEMBLE_FILE.read_bytes() if ENSEMBLE_FILE.exists() else b""
+    return {"version": package, "dispositions": hashlib.sha256(values + posterior).hexdigest()}
 
 
 def fingerprint(manifest: dict[str, Any], design: Design, scenario: dict[str, Any]) -> str:
@@ -309,7 +311,7 @@ def _difference(old: dict[str, Any], new: dict[str, Any]) -> str:
     if "dispositions" not in old or "version" not in old:
         return "made by an earlier peninsula, whose manifests did not record the model"
     if old.get("dispositions") != new.get("dispositions"):
-        return "the dispositions changed since it began (sim/dispositions.yaml)"
+        return "the dispositions changed since it began (sim/dispositions.yaml or sim/posterior.csv)"
     if old.get("version") != new.get("version"):
         return f"made by version {old.get('version')}, this is {new.get('version')}"
     parts = [k for k in ("scenario_name", "kind", "keys", "fixed", "points", "reps", "chunk_reps", "seed") if old.get(k) != new.get(k)]

@@ -1,0 +1,116 @@
+"""Dispositions per replica: the same values per replica as one replica at a time, draws from the
+seeded generator, what-ifs that hold in every replica, and a strict ensemble file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import negotiation
+from sim.ensemble import Ensemble, read, write
+from sim.errors import UserError
+from sim.model import DiplomacyModel
+from sim.outside_option import status_quo
+from sim.scenario import load_scenario
+from sim.valuation import surplus
+from tests.conftest import AGREED_FRAMEWORK, HANOI
+
+VARIED = {
+    "dprk.sanctions_pain": np.array([0.5, 2.0, 4.0]),
+    "dprk.audience_cost": np.array([0.1, 1.0, 1.9]),
+    "dprk.verification_aversion": np.array([0.0, 2.5, 5.0]),
+    "dprk.talk_benefit": np.array([-0.5, 0.0, 0.6]),
+    "us.crisis_aversion": np.array([0.2, 1.0, 3.0]),
+    "world.belief_temperature": np.array([0.1, 0.5, 1.5]),
+    "world.deal_calm": np.array([0.1, 0.5, 0.9]),
+}
+
+
+def _one_at_a_time(replica: int) -> DiplomacyModel:
+    scenario = load_scenario(HANOI)
+    overrides: dict[str, dict[str, float]] = {}
+    for name, values in VARIED.items():
+        section, key = name.split(".")
+        overrides.setdefault(section, {})[key] = float(values[replica])
+    return DiplomacyModel(scenario.model_copy(update={"dispositions": overrides}), replicas=1, rng=0, record_events=0)
+
+
+def test_values_per_replica_equal_each_replica_valued_alone():
+    model = DiplomacyModel(HANOI, replicas=3, rng=0, record_events=0, per_replica=VARIED)
+    for _ in range(4):
+        model.step()
+    world, lads, ctx = model.world, negotiation.ladders(model), model.negotiation_context()
+    some = np.array([0, 2])
+    together = negotiation.talks_values(model, world.rows(some), lads, ctx)
+    for place, replica in enumerate(some):
+        alone = _one_at_a_time(int(replica))
+        view = world.rows(np.array([replica]))
+        view.index = None  # the single-replica model's whole world
+        expected = negotiation.talks_values(alone, view, lads, ctx)
+        for side in ("dprk", "allies"):
+            assert together[side][place] == pytest.approx(expected[side][0])
+            grid = lads[side].grid
+            assert surplus(model, world.rows(some), side, grid, ctx)[place] == pytest.approx(surplus(alone, view, side, grid, ctx)[0])
+            assert status_quo(model, world, side)[replica] == pytest.approx(status_quo(alone, view, side)[0])
+
+
+def test_the_varied_dispositions_change_the_values():
+    model = DiplomacyModel(HANOI, replicas=3, rng=0, record_events=0, per_replica=VARIED)
+    for _ in range(4):
+        model.step()
+    values = negotiation.talks_values(model, model.world.rows(np.arange(3)), negotiation.ladders(model), model.negotiation_context())
+    assert len(set(np.round(values["dprk"], 9))) == 3
+
+
+def _ensemble(sets: int = 5) -> Ensemble:
+    pain = np.linspace(0.5, 4.0, sets)
+    lesson = np.linspace(0.5, 4.5, sets)
+    return Ensemble(("dprk.sanctions_pain", "world.failure_lesson"), np.column_stack([pain, lesson]), np.full(sets, 1 / sets))
+
+
+def test_each_replica_draws_a_set_from_the_seeded_generator():
+    ensemble = _ensemble()
+    a = DiplomacyModel(AGREED_FRAMEWORK, replicas=200, rng=4, ensemble=ensemble, record_events=0)
+    b = DiplomacyModel(AGREED_FRAMEWORK, replicas=200, rng=4, ensemble=ensemble, record_events=0)
+    assert np.array_equal(a.drawn_sets, b.drawn_sets)
+    assert set(a.drawn_sets) == set(range(5))  # 200 draws of 5 equally weighted sets reach each
+    pain = a.dprk.dispositions.sanctions_pain
+    assert np.array_equal(pain, ensemble.values[a.drawn_sets, 0])
+    assert np.array_equal(a.run().outcomes()["months_to_collapse"], b.run().outcomes()["months_to_collapse"])
+
+
+def test_a_what_if_holds_in_every_replica():
+    scenario = load_scenario(AGREED_FRAMEWORK, ["dprk.sanctions_pain=1.5"])
+    model = DiplomacyModel(scenario, replicas=50, rng=0, ensemble=_ensemble(), record_events=0)
+    assert model.dprk.dispositions.sanctions_pain == 1.5
+    assert isinstance(model.dispositions.world.failure_lesson, np.ndarray)
+
+
+def test_weights_decide_the_draws():
+    ensemble = Ensemble(("dprk.sanctions_pain",), np.array([[1.0], [3.0]]), np.array([0.9, 0.1]))
+    drawn = ensemble.draw(np.random.default_rng(0), 10_000)
+    assert 0.88 < (drawn == 0).mean() < 0.92
+
+
+def test_the_file_round_trips(tmp_path):
+    path = tmp_path / "posterior.csv"
+    write(_ensemble(), path)
+    again = read(path)
+    assert again.names == _ensemble().names
+    assert np.allclose(again.values, _ensemble().values) and np.allclose(again.weights, 0.2)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("pain,dprk.sanctions_pain\n1,2\n", ":1: a posterior ensemble starts with a header line"),
+    ("weight,dprk.sanctions_pane\n1,2\n", ":1: dprk.sanctions_pane: not a behavioural disposition"),
+    ("weight,dprk.sanctions_pain\n1,2\n1,99\n", ":3: dprk.sanctions_pain: 99 is outside its bounds"),
+    ("weight,dprk.sanctions_pain\n1,two\n", ":2: dprk.sanctions_pain: 'two' is not a number"),
+    ("weight,dprk.sanctions_pain\n1\n", ":2: 1 values for 2 columns"),
+    ("weight,dprk.sanctions_pain\n0,2\n", "the weights sum to zero"),
+])
+def test_a_bad_ensemble_file_is_named_with_its_line_and_key(tmp_path, text, message):
+    path = tmp_path / "posterior.csv"
+    path.write_text(text)
+    with pytest.raises(UserError, match=None) as caught:
+        read(path)
+    assert str(path) in str(caught.value) and message in str(caught.value)

@@ -127,8 +127,9 @@ POLICY_IS_SHARED = (
     "and compare dates with --set shocks.ID.date=YYYY-MM or fidelity --shock-sensitivity"
 )
 """Why a policy shock has no window and no range."""
-UNCERTAIN_SIZES = ("trust_factor", "other_sites_rate", "level")
-"""Shock magnitudes that may be a range ``[low, high]``, drawn per replica."""
+SIZE_BOUNDS: dict[str, tuple[float, float]] = {"trust_factor": (0.0, 2.0), "other_sites_rate": (0.0, 50.0), "level": (0.0, 1.0)}
+"""Shock magnitudes that may be a range ``[low, high]``, drawn per replica, and their limits."""
+UNCERTAIN_SIZES = tuple(SIZE_BOUNDS)
 
 
 def _is_range(value: Any) -> bool:
@@ -213,8 +214,8 @@ class IntelligenceShock(Record):
     window: int = Field(0, ge=0, le=MAX_WINDOW, description=WINDOW_HELP)
     actor: ActorKey
     toward: ActorKey
-    trust_factor: Amount(0, 2) = Field(description="trust is multiplied by this (or by a draw from a range [low, high])")
-    other_sites_rate: Amount(0, 50) | None = Field(
+    trust_factor: Amount(*SIZE_BOUNDS["trust_factor"]) = Field(description="trust is multiplied by this (or a range [low, high])")
+    other_sites_rate: Amount(*SIZE_BOUNDS["other_sites_rate"]) | None = Field(
         None, description="revealed enrichment outside Yongbyon, warheads' worth a year (or a range)",
     )
     note: str = ""
@@ -234,7 +235,7 @@ class RivalryShock(Record):
     id: str = Field("", description="a name for what-ifs: --set shocks.ID=off removes the shock")
     date: Month
     window: int = Field(0, ge=0, le=MAX_WINDOW, description=WINDOW_HELP)
-    level: Amount(0, 1) = Field(description="the rivalry it moves to (or a range [low, high])")
+    level: Amount(*SIZE_BOUNDS["level"]) = Field(description="the rivalry it moves to (or a range [low, high])")
     note: str = ""
     source: str = ""
 

@@ -19,7 +19,7 @@ from sim.cli import main
 from sim.model import DiplomacyModel
 from sim.runner import simulate
 from sim.scenario import ScenarioError, load_scenario
-from sim.shock_sensitivity import variants
+from sim.shock_sensitivity import case_sensitivity, variants
 from sim.state import DPRK, US
 from tests.conftest import AGREED_FRAMEWORK, SCENARIOS, run_cli
 
@@ -199,6 +199,12 @@ def test_shock_sensitivity_moves_the_collapse_with_the_enrichment_finding() -> N
     assert earlier["ci_high"] < 0 < later["ci_low"]
     for outcomes in by_label.values():
         assert all(0.0 <= o["share_inside"] <= 1.0 for o in outcomes.values())
+
+
+def test_moving_the_verification_dispute_moves_the_six_party_collapse() -> None:
+    case = case_sensitivity(SCENARIOS / "six_party_2007.yaml", replicas=40, seed=0)
+    moved = {v.variant.label: v.changes["months_to_collapse"] for v in case.variants if v.variant.shock == "verification_2008"}
+    assert moved["date -6 (2008-05)"]["ci_high"] < 0 < moved["date +6 (2009-05)"]["ci_low"]
 
 
 def test_shock_sensitivity_table_and_bad_input() -> None:

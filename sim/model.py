@@ -18,7 +18,6 @@ sweep, through the same lines of code.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -118,9 +117,8 @@ class DiplomacyModel(mesa.Model):
         self.tracker = OutcomeTracker(replicas, self.case.months, first, last)
         self.log = EventLog(min(replicas, 1 if record_events is None and replicas == 1 else record_events or 0), only=story_replica)
         self.series: dict[str, list[np.ndarray]] | None = {k: [] for k in SERIES} if record_series else None
-        self.shocks_by_month: dict[int, list] = defaultdict(list)
-        for shock in self.case.shocks:
-            self.shocks_by_month[shock.date].append(shock)
+        self.shocks_by_month: dict[int, list[shocks.Scheduled]] = shocks.schedule(self.case, replicas, self.rng)
+        """Each month's shocks; a shock with a window or a range as each replica drew it."""
         self.package_weights: dict = {}  # valuation weights of the packages on the table, by policy context
         self.running = True
         self.datacollector = self._mesa_datacollector() if mesa_datacollector else None

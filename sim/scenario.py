@@ -118,16 +118,68 @@ def _policy_fields(classes: tuple[type[Actor], ...]) -> dict[str, tuple[type, ob
     return {cls.key: (cls.Policy, ...) for cls in classes}
 
 
+MAX_WINDOW = 120
+"""A shock's date is uncertain by at most this many months either way."""
+WINDOW_HELP = "months either side of date: the month is drawn per replica, uniformly, within the case's span"
+POLICY_IS_SHARED = (
+    "a policy is held by the actor once for all replicas (actor.set_policy), so it cannot change in "
+    "different months, or to different values, in different replicas; give one date and one value, "
+    "and compare dates with --set shocks.ID.date=YYYY-MM or fidelity --shock-sensitivity"
+)
+"""Why a policy shock has no window and no range."""
+SIZE_BOUNDS: dict[str, tuple[float, float]] = {"trust_factor": (0.0, 2.0), "other_sites_rate": (0.0, 50.0), "level": (0.0, 1.0)}
+"""Shock magnitudes that may be a range ``[low, high]``, drawn per replica, and their limits."""
+UNCERTAIN_SIZES = tuple(SIZE_BOUNDS)
+
+
+def _is_range(value: Any) -> bool:
+    """Two numbers, ``[low, high]``."""
+    numbers = isinstance(value, list | tuple) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    return numbers and len(value) == 2
+
+
+def Amount(low: float, high: float) -> Any:  # noqa: N802 - a type factory, read as a type
+    """A shock's magnitude from ``low`` to ``high``: one number, or a range ``[a, b]`` (a tuple once
+    read) from which each replica draws its own, uniformly."""
+
+    def check(value: Any) -> float | tuple[float, float]:
+        if isinstance(value, list | tuple):
+            if not _is_range(value):
+                raise ValueError(f"a range is two numbers [low, high], got {list(value)!r}")
+            a, b = (float(v) for v in value)
+            if a > b:
+                raise ValueError(f"range [{a:g}, {b:g}]: low is above high")
+            for v in (a, b):
+                if not low <= v <= high:
+                    raise ValueError(f"range [{a:g}, {b:g}]: {v:g} is outside {low:g} to {high:g}")
+            return (a, b)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError("expected a number or a range [low, high]")
+        if not low <= value <= high:
+            raise ValueError(f"must be from {low:g} to {high:g}")
+        return float(value)
+
+    return Annotated[Union[float, tuple[float, float]], BeforeValidator(check)]
+
+
 class PolicyShock(Record):
     """A new policy for one actor: a change of administration, a new stance, a new patron."""
 
     kind: Literal["policy"]
     id: str = Field("", description="a name for what-ifs: --set shocks.ID=off removes the shock")
     date: Month
+    window: int | None = Field(None, description="not allowed on a policy shock (see POLICY_IS_SHARED)")
     actor: ActorKey
     set: dict[str, Any]
     note: str = ""
     source: str = ""
+
+    @field_validator("window")
+    @classmethod
+    def _no_window(cls, window: int | None) -> int | None:
+        if window is not None:
+            raise ValueError(f"a policy shock cannot have a window: {POLICY_IS_SHARED}")
+        return window
 
     @field_validator("set")
     @classmethod
@@ -139,6 +191,8 @@ class PolicyShock(Record):
         for key in changes:
             if key not in policy.model_fields:
                 raise At((key,), f"{actor} has no policy key {key!r}{_hint(key, policy.model_fields)}")
+            if _is_range(changes[key]) and policy.model_fields[key].annotation in (float, int):
+                raise At((key,), f"a policy shock takes one value, not a range: {POLICY_IS_SHARED}")
         try:
             changed = policy.model_validate({**policy().model_dump(), **changes})
         except ValidationError as error:
@@ -157,10 +211,13 @@ class IntelligenceShock(Record):
     kind: Literal["intelligence"]
     id: str = Field("", description="a name for what-ifs: --set shocks.ID=off removes the shock")
     date: Month
+    window: int = Field(0, ge=0, le=MAX_WINDOW, description=WINDOW_HELP)
     actor: ActorKey
     toward: ActorKey
-    trust_factor: float = Field(ge=0, le=2, description="trust is multiplied by this")
-    other_sites_rate: float | None = Field(None, ge=0, le=50, description="revealed enrichment outside Yongbyon, warheads' worth a year")
+    trust_factor: Amount(*SIZE_BOUNDS["trust_factor"]) = Field(description="trust is multiplied by this (or a range [low, high])")
+    other_sites_rate: Amount(*SIZE_BOUNDS["other_sites_rate"]) | None = Field(
+        None, description="revealed enrichment outside Yongbyon, warheads' worth a year (or a range)",
+    )
     note: str = ""
     source: str = ""
 
@@ -177,12 +234,24 @@ class RivalryShock(Record):
     kind: Literal["rivalry"]
     id: str = Field("", description="a name for what-ifs: --set shocks.ID=off removes the shock")
     date: Month
-    level: float = Field(ge=0, le=1)
+    window: int = Field(0, ge=0, le=MAX_WINDOW, description=WINDOW_HELP)
+    level: Amount(*SIZE_BOUNDS["level"]) = Field(description="the rivalry it moves to (or a range [low, high])")
     note: str = ""
     source: str = ""
 
 
 Shock = Annotated[Union[PolicyShock, IntelligenceShock, RivalryShock], Field(discriminator="kind")]
+
+
+def is_uncertain(shock: PolicyShock | IntelligenceShock | RivalryShock) -> bool:
+    """Whether ``shock`` has a window or a range, so each replica draws its date or size."""
+    return bool(getattr(shock, "window", 0)) or any(isinstance(getattr(shock, key, None), tuple) for key in UNCERTAIN_SIZES)
+
+
+def possible_months(shock: PolicyShock | IntelligenceShock | RivalryShock, start: int, end: int) -> range:
+    """The months ``shock`` may fall in: its date give or take its window, within ``start`` to ``end``."""
+    window = getattr(shock, "window", None) or 0
+    return range(max(start, shock.date - window), min(end, shock.date + window) + 1)
 
 
 class Band(Record):
@@ -367,8 +436,9 @@ def _build(path: Path, data: dict, lines: dict, overrides: typing.Sequence[str])
     for index, shock in enumerate(scenario.shocks):
         if not scenario.start <= shock.date <= scenario.end:
             where = lines.get(("shocks", index, "date"), (path, 0))
+            place = where[0] if str(where[0]).startswith("--set") else f"{where[0]}:{where[1]}: shocks.{index}.date"
             raise ScenarioError(
-                f"{where[0]}:{where[1]}: shocks.{index}.date: {calendar.format_month(shock.date)} "
+                f"{place}: {calendar.format_month(shock.date)} "
                 f"is outside the horizon {calendar.format_month(scenario.start)} to {calendar.format_month(scenario.end)}"
             )
     return scenario
@@ -535,7 +605,7 @@ def _apply_override(data: dict, lines: dict, arg: str) -> None:
             value = parse_value(match.group("value"))
         except ValueError as error:
             raise ScenarioError(f"--set {arg}: {error}") from None
-        _switch_shock(data, arg, match.group("path").removeprefix("shocks."), value)
+        _switch_shock(data, lines, arg, match.group("path").removeprefix("shocks."), value)
         return
     target = override_target(match.group("path"))
     try:
@@ -563,19 +633,33 @@ def _apply_override(data: dict, lines: dict, arg: str) -> None:
         lines.setdefault(target[:depth], (f"--set {arg}", 0))
 
 
-def _switch_shock(data: dict, arg: str, shock_id: str, value: Any) -> None:
+def _switch_shock(data: dict, lines: dict, arg: str, shock_id: str, value: Any) -> None:
     """``--set shocks.ID=off``: a what-if without one scheduled shock (say the 2001 change of
-    administration); ``on`` keeps it. Shocks are named by their ``id``."""
+    administration); ``on`` keeps it. ``--set shocks.ID.KEY=VALUE`` changes one key of the shock
+    (``date``, ``window``, ``trust_factor``...). Shocks are named by their ``id``."""
     shocks = data.get("shocks") or []
-    ids = [s.get("id", "") for s in shocks if isinstance(s, dict)]
+    ids = [s.get("id", "") if isinstance(s, dict) else "" for s in shocks]
+    shock_id, _, key = shock_id.partition(".")
     if shock_id not in ids:
         known = ", ".join(i for i in ids if i) or "none"
         raise ScenarioError(f"--set {arg}: no shock with id {shock_id!r}{_hint(shock_id, ids)}; shock ids are: {known}")
+    if key:
+        _set_shock_key(shocks[ids.index(shock_id)], lines, arg, (ids.index(shock_id), key), value)
+        return
     if value is True or value == "on":
         return
     if value is not False and value != "off":
         raise ScenarioError(f"--set {arg}: a shock is switched with 'off' or 'on', got {value!r}")
     data["shocks"] = [s for s in shocks if not (isinstance(s, dict) and s.get("id", "") == shock_id)]
+
+
+def _set_shock_key(shock: dict, lines: dict, arg: str, where: tuple[int, str], value: Any) -> None:
+    """One key of one shock changed by ``--set shocks.ID.KEY=VALUE`` (validated with the scenario)."""
+    index, key = where
+    if key in ("kind", "id") or "." in key:
+        raise ScenarioError(f"--set {arg}: a shock's kind and id are not what-ifs; switch it off with shocks.ID=off")
+    shock[key] = value
+    lines[("shocks", index, key)] = (f"--set {arg}", 0)
 
 
 def _expects_list(target: tuple[str, ...]) -> bool:

@@ -5,6 +5,8 @@ case's proper score and log score beside its bands. ``--cross-validate`` leaves 
 of the calibration in turn and scores it by a posterior that never saw it
 (``sim/validation.py``). Exits 0 with the table whether or not every case passes (it is a
 report); ``--strict`` exits 1 when any case fails, for scripts and CI.
+``--shock-sensitivity`` instead shows, case by case, how each observed outcome moves when one
+shock is moved or resized (``sim.shock_sensitivity``).
 """
 
 from __future__ import annotations
@@ -19,11 +21,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenarios", nargs="*", help="scenario files (default: every file in scenarios/ with an observed: block)")
     add_run_arguments(parser, reps=300)
     parser.add_argument("--strict", action="store_true", help="exit 1 if any case fails")
+    parser.add_argument("--shock-sensitivity", action="store_true",
+                        help=f"how each observed outcome moves when each shock is moved or resized (default --reps {SENSITIVITY_REPS})")
+    parser.set_defaults(reps=None)
     group = parser.add_argument_group("cross-validation (leave one case out)")
     group.add_argument("--cross-validate", action="store_true",
                        help="calibrate without each case in turn and score it; prints in-sample and left-out scores side by side")
     group.add_argument("--case", action="append", default=[], metavar="CASE", help="only leave out this case (repeatable)")
     add_calibration_arguments(group)
+
+
+SENSITIVITY_REPS = 100
+"""Replications per run of the shock sensitivity report (a case runs once per variant)."""
 
 
 def main(args: argparse.Namespace) -> int:
@@ -33,8 +42,12 @@ def main(args: argparse.Namespace) -> int:
     from sim.scenario import ScenarioError
 
     if args.cross_validate:
+        args.reps = args.reps or 300
         return cross_validate(args)
     paths = [Path(p) for p in args.scenarios] or None
+    if args.shock_sensitivity:
+        return _shock_sensitivity(args, paths)
+    args.reps = args.reps or 300
     fits = fidelity(paths, replicas=args.reps, seed=args.seed, overrides=args.overrides, point=args.point)
     if paths and any(not fit.bands for fit in fits):
         empty = next(fit.name for fit in fits if not fit.bands)
@@ -111,3 +124,75 @@ def cross_validate(args: argparse.Namespace) -> int:
 
 def _log(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
+
+
+def _shock_sensitivity(args: argparse.Namespace, paths: list | None) -> int:
+    """The shock sensitivity report: one table per case (or one JSON object)."""
+    from sim.errors import UserError
+    from sim.shock_sensitivity import shock_sensitivity
+
+    if args.strict:
+        raise UserError("--strict checks the fidelity table; it does not apply to --shock-sensitivity")
+    args.reps = args.reps or SENSITIVITY_REPS
+    if paths:
+        _check_observed(paths)
+    cases = shock_sensitivity(paths, replicas=args.reps, seed=args.seed, overrides=args.overrides)
+    if args.json:
+        print_json({"replications": args.reps, "seed": args.seed, "set": args.overrides, "cases": [c.as_dict() for c in cases]})
+        return 0
+    from rich.console import Console
+
+    widest = max((len(case.bands) for case in cases), default=0)
+    out = Console(highlight=False, soft_wrap=False, width=max(36 + 15 * widest, console().width))
+    for case in cases:
+        out.print(_sensitivity_table(case, args))
+        if case.skipped:
+            out.print(f"not varied (no id): {', '.join(case.skipped)}")
+    out.print("Each cell: the paired change of the mean against the case as shipped (same seed, replica by replica), "
+              "its 95% interval low..high (bold when it excludes 0), and the share of replications inside the observed band; "
+              "a months_to_X over the replications in which X happened in both runs.")
+    return 0
+
+
+def _check_observed(paths: list) -> None:
+    from sim.scenario import ScenarioError, load_scenario
+
+    for path in paths:
+        if not load_scenario(path).observed:
+            raise ScenarioError(f"{path}: the scenario has no observed: block to check")
+
+
+def _sensitivity_table(case, args: argparse.Namespace):  # noqa: ANN001, ANN202 - a CaseSensitivity, a rich Table
+    from rich.table import Table
+
+    what_if = f" with {', '.join(args.overrides)}" if args.overrides else ""
+    table = Table(title=f"{case.name}{what_if}: observed outcomes when one shock moves or changes size "
+                        f"({args.reps} replications, seed {args.seed})", show_lines=True)
+    table.add_column("shock", no_wrap=True)
+    table.add_column("variant", no_wrap=True)
+    for name, band in case.bands.items():
+        table.add_column(f"{name.replace('_', ' ')}\n{band}", justify="right", min_width=12)
+    shipped = [f"{_number(case.shipped_mean[n])}\n\nin band {case.shipped_inside[n]:.2f}" for n in case.bands]
+    table.add_row("as shipped", "", *shipped)
+    previous = None
+    for result in case.variants:
+        cells = [_change(result.changes[n], result.inside[n]) for n in case.bands]
+        label = f"{result.variant.change}\n= {result.variant.value}"
+        table.add_row(result.variant.shock if result.variant.shock != previous else "", label, *cells)
+        previous = result.variant.shock
+    return table
+
+
+def _number(value: float) -> str:
+    return "n/a" if value != value else fmt(value)
+
+
+def _change(change: dict, inside: float) -> str:
+    """A paired change, its interval and the share inside the band, on three lines."""
+    if change.get("diff") is None:
+        return f"n/a\n\nin band {inside:.2f}"
+    diff, low, high = change["diff"], change["ci_low"], change["ci_high"]
+    text = f"{diff:+.2f}\n{low:+.2f}..{high:+.2f}"
+    if low > 0 or high < 0:
+        text = f"[bold]{text}[/bold]"
+    return f"{text}\nin band {inside:.2f}"

@@ -7,9 +7,10 @@ with an ``observed:`` block, and the population is refined generation by generat
 are perturbed (a Gaussian kernel with twice the population's weighted covariance, drawn and
 evaluated with ``scipy.stats.gaussian_kde``), kept when their distance to the record is below
 a threshold that falls to the weighted median of the last generation's distances, and
-reweighted by prior over proposal density. The distance of a particle is the proper score the
-fidelity check reports: the mean over cases of the mean over bands of (1 - share of its
-replications inside the band)^2.
+reweighted by prior over proposal density. The distance of a particle is, averaged over the
+cases, half the proper score the fidelity check reports (the mean over bands of (1 - share of
+its replications inside the band)^2) plus half the same square for the case's worst band, so
+that no band is traded away for the others.
 
 The model runs thousands of particles at once: each particle's dispositions are the
 per-replica values of a block of replicas (``DiplomacyModel(per_replica=...)``), so one model
@@ -19,8 +20,9 @@ chunk's seed depends on the calibration seed and the chunk's place alone), so a 
 gives the same posterior on one worker, two, or a cluster. ``docs/calibration.md`` says why this
 and not pyabc's per-particle samplers.
 
-The result is a posterior ensemble, ``sim/posterior.csv`` (``sim/ensemble.py``), and its mean,
-which ``--write`` also puts into ``sim/dispositions.yaml`` as the point that ``--point`` runs.
+The result is a posterior ensemble, ``sim/posterior.csv`` (``sim/ensemble.py``), and its best
+particle (``best_particle``), which ``--write`` puts into ``sim/dispositions.yaml`` as the point
+that ``--point`` runs.
 """
 
 from __future__ import annotations
@@ -55,6 +57,13 @@ others keep the documented values in ``sim/dispositions.yaml`` (a point prior)."
 
 PARAMETERS: tuple[Entry, ...] = tuple({entry.name: entry for entry in catalogue()}[name] for name in FITTED)
 
+TARGET_ACCEPTANCE = 0.2
+"""The random walk's scale adapts toward this share of accepted moves (about Roberts, Gelman and
+Gilks's 0.234), halving at most each generation: near the end few long steps stay under the
+threshold, and a walk that never moves leaves copies of the same particle."""
+RIDGE = 1e-6
+"""Added to the random walk's covariance: a population smaller than the dispositions fitted
+(a test's) still moves in every direction."""
 CHUNK_REPLICAS = 2000
 """Replicas per chunk of a batch (particles times replications)."""
 
@@ -125,7 +134,8 @@ class Distance:
         self.batches = 0
 
     def __call__(self, particles: np.ndarray) -> np.ndarray:
-        """The distance (N,) of each particle (N, D): mean over cases of mean over bands of (1 - share inside)^2."""
+        """The distance (N,) of each particle (N, D): over cases, the mean of (its score + its worst band's
+        (1 - share inside)^2) / 2, the score being the mean over its bands of (1 - share inside)^2."""
         reps = self.settings.replicas
         per_replica = {p.name: np.repeat(particles[:, j], reps) for j, p in enumerate(self.parameters)}
         total, step = len(particles) * reps, max(CHUNK_REPLICAS // reps, 1) * reps  # a chunk holds whole particles
@@ -142,7 +152,8 @@ class Distance:
             case, first, size = slots[chunk.index]
             inside = np.stack([band.contains(outcomes[name]) for name, band in self.scenarios[case].observed.items()])
             share = inside.reshape(len(inside), size // reps, reps).mean(axis=2)  # (bands, particles in the chunk)
-            missed[case, first // reps:(first + size) // reps] = ((1.0 - share) ** 2).mean(axis=0)
+            squared = (1.0 - share) ** 2
+            missed[case, first // reps:(first + size) // reps] = (squared.mean(axis=0) + squared.max(axis=0)) / 2.0
         self.batches += 1
         return missed.mean(axis=0)
 
@@ -159,8 +170,8 @@ def abc_smc(distance: Distance, settings: Settings, seed: int,
     drops the particles above it, resamples as many from those kept, and moves each resampled
     particle by a few Metropolis-Hastings steps that target the prior restricted to distances
     under the threshold (a Gaussian random walk on the logit scale with Roberts, Gelman and
-    Gilks's 2.38^2 / D times the population's covariance), as many steps as it takes for most
-    to move once at the last generation's acceptance rate. The population stays equally
+    Gilks's 2.38^2 / D times the population's covariance, scaled toward ``TARGET_ACCEPTANCE``),
+    as many steps as it takes for most to move once at the last generation's acceptance rate. The population stays equally
     weighted. It stops after ``generations`` or when fewer than ``min_acceptance`` of the moves
     are accepted. Every draw comes from one generator seeded by ``seed``."""
     began = time.perf_counter()
@@ -178,13 +189,13 @@ def abc_smc(distance: Distance, settings: Settings, seed: int,
     history = [Generation(float(d.max()), n, len(drawn), time.perf_counter() - start)]
     say(f"generation 0: threshold {d.max():.4f}, the best {n} of {len(drawn)} prior draws, {history[-1].seconds:.0f} s")
 
-    moves, dropped = 3, n // 2
+    moves, dropped, scale = 3, n // 2, 1.0
     for t in range(1, settings.generations + 1):
         start = time.perf_counter()
         order = np.argsort(d, kind="stable")
         keep = order[: n - dropped]
         threshold = float(d[keep[-1]])
-        walk = np.cov(z[keep].T) * 2.38**2 / dims
+        walk = np.cov(z[keep].T) * scale * 2.38**2 / dims + RIDGE * np.eye(dims)
         parents = rng.choice(keep, size=dropped)
         moving, moving_d = z[parents].copy(), d[parents].copy()
         accepted = proposed = 0
@@ -207,6 +218,7 @@ def abc_smc(distance: Distance, settings: Settings, seed: int,
         if rate < settings.min_acceptance:
             break
         moves = int(np.clip(np.ceil(np.log(0.01) / np.log1p(-min(rate, 0.99))), 1, settings.max_moves))
+        scale *= float(np.clip(rate / TARGET_ACCEPTANCE, 0.5, 2.0))  # bolder steps when most pass, shorter when few do
     particles = _from_logit(z, low, high)
     return Posterior(tuple(p.name for p in params), particles, np.full(n, 1.0 / n), d, history, time.perf_counter() - began)
 
@@ -235,6 +247,16 @@ def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> flo
     order = np.argsort(values, kind="stable")
     cumulative = np.cumsum(weights[order]) / weights.sum()
     return float(values[order][np.searchsorted(cumulative, q)])
+
+
+def best_particle(posterior: Posterior, paths: Sequence[Path], seed: int, executor: Executor | None = None,
+                  candidates: int = 20, replicas: int = 50) -> np.ndarray:
+    """The point ``--point`` runs: of the ``candidates`` particles nearest the record, the one
+    whose distance, measured again with ``replicas`` replications per case, is lowest. (The
+    posterior mean of a spread-out posterior need not fit at all.)"""
+    order = np.argsort(posterior.distances, kind="stable")[:candidates]
+    again = Distance(paths, Settings(replicas=replicas), seed + 1, executor)(posterior.particles[order])
+    return posterior.particles[order[int(np.argmin(again))]]
 
 
 def cases(leave_out: str | None = None) -> list[Path]:

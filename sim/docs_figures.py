@@ -210,37 +210,86 @@ def readme_fidelity() -> str:
 
 
 def readme_objective() -> str:
-    from sim.calibration import Objective, current_vector
+    """The shipped ensemble's and the point's scores over the six cases, in sample."""
+    from sim.fidelity import fidelity
 
-    objective = Objective()
-    return f"The committed values reach an objective of {objective(current_vector()):.4f} (`--reps 150 --seed 0`).\n"
+    ens, point = fidelity(replicas=300, seed=0), fidelity(replicas=300, seed=0, point=True)
+    return (f"In sample (`fidelity --reps 300`, seed 0), the posterior ensemble passes {sum(f.passed for f in ens)} of {len(ens)} "
+            f"cases with a mean score of {np.mean([f.score for f in ens]):.3f}; the point (`--point`) passes "
+            f"{sum(f.passed for f in point)} with {np.mean([f.score for f in point]):.3f}.\n")
 
 
 def calibration_fitted() -> str:
-    """The fitted dispositions: bounds (the prior range), committed value, meaning."""
+    """The fitted dispositions: bounds (the uniform prior), the posterior's mean and 5-95% range, the point."""
     from sim.calibration import PARAMETERS, current_vector
+    from sim.ensemble import shipped
 
-    lines = ["| disposition | bounds | committed | what it is |", "|---|---|---|---|"]
+    ensemble = shipped()
+    column = {name: j for j, name in enumerate(ensemble.names)}
+    lines = ["| disposition | prior (uniform) | posterior mean | posterior 5-95% | point | what it is |", "|---|---|---|---|---|---|"]
     for p, value in zip(PARAMETERS, current_vector(), strict=True):
-        lines.append(f"| `{p.name}` | {p.low:g} to {p.high:g} | {value:.4g} | {p.description} |")
+        x = ensemble.values[:, column[p.name]]
+        order = np.argsort(x)
+        cumulative = np.cumsum(ensemble.weights[order])
+        low, high = x[order][np.searchsorted(cumulative, [0.05, 0.95])]
+        lines.append(f"| `{p.name}` | {p.low:g} to {p.high:g} | {ensemble.weights @ x:.3g} | {low:.3g} to {high:.3g} | {value:.3g} "
+                     f"| {p.description} |")
     return "\n".join(lines) + "\n"
 
 
 def calibration_fit() -> str:
-    """Each case's bands at the committed values: median and share of replications inside."""
+    """Each case's bands with the shipped ensemble: median, share of replications inside, scores."""
     from sim.fidelity import fidelity
 
     lines = ["| case | band | median | share inside |", "|---|---|---|---|"]
     for fit in fidelity(replicas=300, seed=0):
         for i, band in enumerate(fit.bands):
-            name = f"**{fit.name}** ({'pass' if fit.passed else 'FAIL'})" if i == 0 else ""
+            name = (f"**{fit.name}** ({'pass' if fit.passed else 'FAIL'}; score {fit.score:.3f}"
+                    + ("" if fit.log_score is None else f", log score {fit.log_score:.2f}") + ")") if i == 0 else ""
             lines.append(f"| {name} | {band.outcome} {band.band.describe()} | {band.median:g} | {band.share_inside:.2f} |")
     return "\n".join(lines) + "\n"
+
+
+CROSS_VALIDATION = ROOT / "docs" / "cross_validation.json"
+"""What ``fidelity --cross-validate --json`` printed for the shipped calibration (an hour's run)."""
+
+
+def cross_validation() -> str:
+    """The leave-one-out table beside the in-sample one, from ``docs/cross_validation.json``; refuses
+    a file made with other dispositions than those shipped (a recalibration makes it stale)."""
+    import json
+
+    from sim.sweep.store import model_identity
+
+    data = json.loads(CROSS_VALIDATION.read_text(encoding="utf-8"))
+    if data.get("model") != model_identity()["dispositions"]:
+        raise SystemExit(f"{CROSS_VALIDATION.relative_to(ROOT)} was made with other dispositions: rerun "
+                         "python run_sim.py fidelity --cross-validate --json > docs/cross_validation.json")
+    lines = ["| case | in sample | score | log score | left out | score | log score |", "|---|---|---|---|---|---|---|"]
+
+    def row(name: str, fit: dict) -> list[str]:
+        log = "" if fit["log_score"] is None else f"{fit['log_score']:.2f}"
+        return ["pass" if fit["pass"] else "FAIL", f"{fit['score']:.3f}", log]
+
+    for fold in data["folds"]:
+        lines.append("| " + " | ".join([fold["case"], *row("in", fold["in_sample"]), *row("out", fold["left_out"])]) + " |")
+    total = data["summary"]
+    n = total["cases"]
+
+    def mean(part: dict) -> list[str]:
+        log = "" if part["log_score"] is None else f"{part['log_score']:.2f}"
+        return [f"{part['passed']} of {n}", f"{part['score']:.3f}", log]
+
+    lines.append("| **all** | " + " | ".join([*mean(total["in_sample"]), *mean(total["left_out"])]) + " |")
+    settings = f"--population {data['population']} --generations {data['generations']} --particle-reps {data['particle_reps']}"
+    return (f"`python run_sim.py fidelity --cross-validate --reps {data['replications']} --seed {data['seed']}` ({settings}):\n\n"
+            + "\n".join(lines) + "\n")
 
 
 FIGURES: dict[str, Callable[[], str]] = {
     "calibration-fitted": calibration_fitted,
     "calibration-fit": calibration_fit,
+    "cross-validation": cross_validation,
     "readme-compare": readme_compare,
     "readme-headline": readme_headline,
     "readme-narrate": lambda: story_excerpt(AF, seed=0, lines=3, fence="bash"),

@@ -6,7 +6,8 @@
 Each measurement runs in a fresh process pinned to one core, so its peak memory (maxrss) is
 its own. batch_run builds one model per run with a per-step DataCollector, as Mesa expects;
 it is timed on ``--batch-runs`` runs and its rate compared with the vectorised rate.
-Also times ``--help`` and a narrated run end to end (start-up included).
+Also times the same replicas sharing one disposition set (``--point``) beside each drawing its
+own from the posterior ensemble, ``--help``, and a narrated run end to end (start-up included).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sim.scenario import load_scenario
 scenario = load_scenario({scenario!r})
 simulate(scenario, replicas=100, seed=0, record_series=False)  # warm up
 start = time.perf_counter()
-simulate(scenario, replicas={reps}, seed=1, record_series=False, record_events=0)
+simulate(scenario, replicas={reps}, seed=1, record_series=False, record_events=0, point={point})
 seconds = time.perf_counter() - start
 print(json.dumps({{"seconds": seconds, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
@@ -106,14 +107,17 @@ def main() -> None:
     from sim.scenario import load_scenario
 
     months = load_scenario(ROOT / args.scenario).months
-    vector = measure(VECTORISED.format(scenario=args.scenario, reps=args.reps))
+    vector = measure(VECTORISED.format(scenario=args.scenario, reps=args.reps, point=False))
+    shared = measure(VECTORISED.format(scenario=args.scenario, reps=args.reps, point=True))
     phases = measure(PHASES.format(scenario=args.scenario, reps=args.reps))
     batch = measure(BATCH_RUN.format(scenario=args.scenario, runs=args.batch_runs))
     vector_rate = args.reps / vector["seconds"]
     batch_rate = args.batch_runs / batch["seconds"]
     print(f"scenario: {args.scenario} ({months} months), one core, Python {sys.version.split()[0]}")
     print(f"replicas in one model: {args.reps} runs in {vector['seconds']:.2f} s = {vector_rate:,.0f} runs/s, "
-          f"peak memory {vector['maxrss_mb']:.0f} MB")
+          f"peak memory {vector['maxrss_mb']:.0f} MB (each replica with its own set drawn from the posterior ensemble)")
+    print(f"the same with one shared set (--point): {shared['seconds']:.2f} s; per-replica sets take "
+          f"{vector['seconds'] / shared['seconds']:.2f}x as long")
     total = phases.pop("total")
     by_phase = ", ".join(f"{name} {seconds / total:.0%}" for name, seconds in sorted(phases.items(), key=lambda kv: -kv[1]))
     print(f"where the time goes: {by_phase}; set-up and the rest {1 - sum(phases.values()) / total:.0%}")

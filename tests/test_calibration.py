@@ -1,4 +1,5 @@
-"""The calibration: a deterministic objective, an optimiser that never makes it worse, and a
+"""The calibration: a distance that reads the particles, an ABC-SMC that is reproducible on any
+number of workers, a posterior whose intervals include what the model does not know, and a
 command that writes nothing unless asked."""
 
 from __future__ import annotations
@@ -10,63 +11,129 @@ import pytest
 import yaml
 
 from sim import calibration
-from sim.calibration import PARAMETERS, Objective, calibrate, current_vector, overrides_for, write_values
-from sim.dispositions import DISPOSITIONS_FILE, calibrated_values, with_overrides
+from sim.calibration import (
+    PARAMETERS,
+    Distance,
+    Settings,
+    _from_logit,
+    _to_logit,
+    abc_smc,
+    best_particle,
+    current_vector,
+    write_values,
+)
+from sim.dispositions import DISPOSITIONS_FILE, calibrated_values
+from sim.ensemble import ENSEMBLE_FILE, shipped
+from sim.runner import simulate
+from sim.stats import mean_interval
+from sim.sweep.execute import LocalPool
 from tests.conftest import AGREED_FRAMEWORK, HANOI, run_cli
 
 TWO_CASES = [AGREED_FRAMEWORK, HANOI]
+TINY = Settings(population=16, replicas=2, generations=2, batch=16, prior_draws=2, max_moves=2)
 
 
-def test_objective_is_deterministic_for_a_fixed_seed():
-    x = current_vector()
-    a, b = Objective(TWO_CASES, replicas=40, seed=3), Objective(TWO_CASES, replicas=40, seed=3)
-    assert a(x) == b(x)
-    shifted = x.copy()
-    shifted[[p.name for p in PARAMETERS].index("world.choice_temperature")] = 1.0
-    assert a(shifted) != a(x)  # the objective reads the parameters
+def test_the_distance_is_deterministic_for_a_seed_and_reads_the_particles():
+    x = np.tile(current_vector(), (3, 1))
+    x[1, [p.name for p in PARAMETERS].index("world.choice_temperature")] = 1.0
+    x[2, [p.name for p in PARAMETERS].index("dprk.launch_rate")] = 9.0
+    a = Distance(TWO_CASES, Settings(replicas=20), seed=3)(x)
+    b = Distance(TWO_CASES, Settings(replicas=20), seed=3)(x)
+    assert np.array_equal(a, b)
+    assert a[2] > a[0]  # nine launches a month at baseline: far outside the record's bands
+    assert len(set(a)) == 3
+    assert ((a >= 0) & (a <= 1)).all()
 
 
-def test_overrides_reach_the_dispositions():
-    x = current_vector()
-    x[0] = middle = (PARAMETERS[0].low + PARAMETERS[0].high) / 2
-    disp = with_overrides(overrides_for(x))
-    assert getattr(disp, PARAMETERS[0].path[0]).model_dump()[PARAMETERS[0].path[1]] == middle
-    assert disp.us.values["test_moratorium"] == pytest.approx(x[[p.name for p in PARAMETERS].index("us.values.test_moratorium")])
+def test_the_logit_scale_keeps_every_proposal_within_bounds():
+    low, high = np.array([p.low for p in PARAMETERS]), np.array([p.high for p in PARAMETERS])
+    x = low + (high - low) * np.random.default_rng(0).random((50, len(PARAMETERS)))
+    assert np.allclose(_from_logit(_to_logit(x, low, high), low, high), x)
+    wild = _from_logit(np.random.default_rng(1).normal(0, 30, (50, len(PARAMETERS))), low, high)
+    assert ((wild >= low) & (wild <= high)).all()
 
 
-def test_a_tiny_calibration_keeps_or_improves_the_objective():
-    subset = tuple(p for p in PARAMETERS if p.name in ("dprk.launch_rate", "dprk.push_pressure"))
-    objective = Objective([HANOI], replicas=40, seed=0, parameters=subset)
-    start = current_vector(subset).copy()
-    start[0] = 3.0  # launches far above the record: a poor start
-    result = calibrate(objective, samples=4, rounds=1, seed=0, start=start)
-    assert result.best_objective <= result.start_objective
-    assert result.best_objective == pytest.approx(Objective([HANOI], replicas=40, seed=0, parameters=subset)(result.best))
-    assert result.best_objective < result.start_objective  # from a poor start there is something to gain
-    again = calibrate(Objective([HANOI], replicas=40, seed=0, parameters=subset), samples=4, rounds=1, seed=0, start=start)
-    assert np.array_equal(again.best, result.best)
+def test_a_tiny_calibration_is_reproducible_and_tightens():
+    first = abc_smc(Distance(TWO_CASES, TINY, seed=5), TINY, seed=5)
+    again = abc_smc(Distance(TWO_CASES, TINY, seed=5), TINY, seed=5)
+    assert np.array_equal(first.particles, again.particles) and np.array_equal(first.distances, again.distances)
+    thresholds = [g.threshold for g in first.generations]
+    assert thresholds == sorted(thresholds, reverse=True)
+    assert (first.distances <= thresholds[-1]).all()
+    low, high = np.array([p.low for p in PARAMETERS]), np.array([p.high for p in PARAMETERS])
+    assert ((first.particles >= low) & (first.particles <= high)).all()
+    assert first.particles.shape == (TINY.population, len(PARAMETERS))
 
 
-def test_write_values_keeps_comments_and_other_lines(tmp_path, monkeypatch):
+def test_one_worker_and_two_give_the_same_posterior():
+    alone = abc_smc(Distance(TWO_CASES, TINY, seed=2), TINY, seed=2)
+    pool = LocalPool(2)
+    try:
+        shared = abc_smc(Distance(TWO_CASES, TINY, seed=2, executor=pool), TINY, seed=2)
+    finally:
+        pool.close()
+    assert np.array_equal(alone.particles, shared.particles)
+
+
+def test_the_point_is_a_particle_of_the_posterior():
+    posterior = abc_smc(Distance(TWO_CASES, TINY, seed=1), TINY, seed=1)
+    point = best_particle(posterior, TWO_CASES, seed=1, candidates=4, replicas=4)
+    assert any(np.array_equal(point, row) for row in posterior.particles)
+
+
+def test_the_ensemble_is_wider_than_the_point_where_a_fitted_disposition_decides():
+    """Hanoi's launches follow the fitted launch rate and drives: runs that each draw their own
+    set from the posterior spread wider than runs that all share the point."""
+    ensemble = simulate(HANOI, replicas=400, seed=0, record_series=False).outcomes["missile_launches"]
+    point = simulate(HANOI, replicas=400, seed=0, record_series=False, point=True).outcomes["missile_launches"]
+    assert np.subtract(*np.percentile(ensemble, [90, 10])) > np.subtract(*np.percentile(point, [90, 10]))
+    def width(values: np.ndarray) -> float:
+        low, high = mean_interval(values.astype(float))
+        return high - low
+
+    assert width(ensemble) > width(point)
+
+
+def test_the_shipped_ensemble_covers_the_fitted_dispositions_within_bounds():
+    ensemble = shipped()
+    assert set(ensemble.names) == {p.name for p in PARAMETERS}
+    assert 100 <= len(ensemble) <= 2000
+    assert ensemble.weights.sum() == pytest.approx(1.0)
+
+
+def test_write_values_keeps_comments_and_other_lines(tmp_path):
     copy = tmp_path / "dispositions.yaml"
     shutil.copy(DISPOSITIONS_FILE, copy)
     before = copy.read_text().splitlines()
     x = current_vector()
-    x[0] = -6.125
+    x[0] = 0.625
     write_values(x, path=copy)
     after = copy.read_text().splitlines()
     assert after[0] == before[0] and after[0].startswith("#")
     changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
     assert len(changed) <= 1 and len(before) == len(after)
     data = yaml.safe_load(copy.read_text())
-    assert data[PARAMETERS[0].path[0]][PARAMETERS[0].path[1]] == -6.125
+    assert data[PARAMETERS[0].path[0]][PARAMETERS[0].path[1]] == 0.625
     calibrated_values.cache_clear()
 
 
 def test_calibrate_without_write_changes_no_file(monkeypatch):
     monkeypatch.setattr(calibration, "observed_cases", lambda: TWO_CASES)
-    before = DISPOSITIONS_FILE.read_bytes()
-    result = run_cli("calibrate", "--reps", "10", "--samples", "1", "--rounds", "0", "--json")
+    monkeypatch.setattr("sim.fidelity.observed_cases", lambda directory=None: TWO_CASES)
+    before = DISPOSITIONS_FILE.read_bytes(), ENSEMBLE_FILE.read_bytes()
+    result = run_cli("calibrate", "--population", "10", "--particle-reps", "1", "--generations", "1", "--workers", "1",
+                     "--check-reps", "5", "--json")
     assert result.code == 0, result.err
-    assert DISPOSITIONS_FILE.read_bytes() == before
+    assert (DISPOSITIONS_FILE.read_bytes(), ENSEMBLE_FILE.read_bytes()) == before
     assert '"written": false' in result.out
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (("--leave-out", "atlantis_1999"), "--leave-out atlantis_1999: no such case; cases are: agreed_framework_1994"),
+    (("--leave-out", "hanoi_2019", "--write"), "--write saves a calibration on every case"),
+    (("--population", "3"), "--population must be at least 10"),
+])
+def test_bad_calibrate_arguments_are_one_line(argv, message):
+    result = run_cli("calibrate", *argv)
+    assert result.code == 2
+    assert message in result.err and "Traceback" not in result.err

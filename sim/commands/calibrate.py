@@ -2,7 +2,7 @@
 
 Prints each generation, the posterior of each fitted disposition against its prior, and the
 fit of the posterior ensemble to each case (``--leave-out CASE`` fits without one case and
-scores it too). ``--write`` saves the ensemble in ``sim/posterior.csv`` and its mean in
+scores it too). ``--write`` saves the ensemble in ``sim/posterior.csv`` and its best particle in
 ``sim/dispositions.yaml`` (comments and order kept); without it no file changes. See
 ``docs/calibration.md``.
 """
@@ -34,8 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=seed, default=0, help="seed of the calibration (default 0)")
     parser.add_argument("--leave-out", default=None, metavar="CASE", help="fit without this case (its file name) and score it")
     parser.add_argument("--check-reps", type=replications, default=300,
-                        help=f"replications per case when the posterior is checked against the record (default 300, at most {MAX_REPS:,})")
-    parser.add_argument("--write", action="store_true", help="write sim/posterior.csv and the posterior mean into sim/dispositions.yaml")
+                        help=f"replications per case when the posterior is checked (default 300, at most {MAX_REPS:,})")
+    parser.add_argument("--write", action="store_true",
+                        help="write sim/posterior.csv and the best particle into sim/dispositions.yaml (the point)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -48,7 +49,7 @@ def settings_from(args: argparse.Namespace):  # noqa: ANN201 - sim.calibration.S
 def main(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from sim.calibration import PARAMETERS, calibrate, cases, write_values
+    from sim.calibration import PARAMETERS, best_particle, calibrate, cases, write_values
     from sim.ensemble import write
     from sim.errors import UserError
     from sim.fidelity import fidelity, observed_cases
@@ -64,21 +65,22 @@ def main(args: argparse.Namespace) -> int:
     try:
         say = None if args.json else (lambda m: out.print(f"  {m}"))
         posterior = calibrate(paths, settings_from(args), args.seed, executor, progress=say)
+        point = best_particle(posterior, paths, args.seed, executor)
     finally:
         executor.close()
     ensemble = posterior.ensemble()
     fits = fidelity(observed_cases(), replicas=args.check_reps, seed=args.seed, ensemble=ensemble)
     if args.write:
         write(ensemble)
-        write_values(posterior.mean())
+        write_values(point)
     low, high = np.quantile(posterior.particles, [0.05, 0.95], axis=0)
     left_out = {p.stem for p in observed_cases()} - {p.stem for p in paths}
     payload = {
         "seed": args.seed, "population": args.population, "particle_reps": args.particle_reps,
         "generations": len(posterior.generations) - 1, "simulations": posterior.simulations, "seconds": round(posterior.seconds, 1),
         "thresholds": [g.threshold for g in posterior.generations], "left_out": sorted(left_out), "written": args.write,
-        "parameters": {p.name: {"low": p.low, "high": p.high, "mean": float(m), "p5": float(a), "p95": float(b)}
-                       for p, m, a, b in zip(PARAMETERS, posterior.mean(), low, high, strict=True)},
+        "parameters": {p.name: {"low": p.low, "high": p.high, "mean": float(m), "p5": float(a), "p95": float(b), "point": float(x)}
+                       for p, m, a, b, x in zip(PARAMETERS, posterior.mean(), low, high, point, strict=True)},
         "cases": [{"name": f.name, "fitted": f.name not in left_out, "pass": f.passed, "score": f.score, "log_score": f.log_score}
                   for f in fits],
     }
@@ -88,10 +90,10 @@ def main(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     table = Table(title="Posterior of each fitted disposition (prior: uniform within its bounds)")
-    for column in ("disposition", "bounds", "posterior mean", "5-95%"):
+    for column in ("disposition", "bounds", "posterior mean", "5-95%", "point"):
         table.add_column(column, justify="left" if column == "disposition" else "right")
-    for p, m, a, b in zip(PARAMETERS, posterior.mean(), low, high, strict=True):
-        table.add_row(p.name, f"{p.low:g} to {p.high:g}", f"{m:.4g}", f"{a:.3g} to {b:.3g}")
+    for p, m, a, b, x in zip(PARAMETERS, posterior.mean(), low, high, point, strict=True):
+        table.add_row(p.name, f"{p.low:g} to {p.high:g}", f"{m:.4g}", f"{a:.3g} to {b:.3g}", f"{x:.4g}")
     out.print(table)
     out.print(fit_table(fits, left_out, args.check_reps, args.seed))
     out.print(f"{posterior.simulations:,} particle runs (each on every case, {args.particle_reps} replications) in "

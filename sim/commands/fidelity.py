@@ -103,7 +103,10 @@ def cross_validate(args: argparse.Namespace) -> int:
         executor.close()
     total = summary(folds)
     if args.json:
-        print_json({"replications": args.reps, "seed": args.seed, "population": args.population, "generations": args.generations,
+        from sim.sweep.store import model_identity
+
+        print_json({"model": model_identity()["dispositions"],
+                    "replications": args.reps, "seed": args.seed, "population": args.population, "generations": args.generations,
                     "particle_reps": args.particle_reps, "folds": [f.as_dict() for f in folds], "summary": total})
         return 1 if args.strict and total["left_out"]["passed"] < len(folds) else 0
     from rich.table import Table

@@ -1,16 +1,13 @@
 """The calibration: a posterior over the dispositions, by ABC-SMC on the observed records.
 
-Approximate Bayesian computation with sequential Monte Carlo (Beaumont et al. 2009; Del
-Moral et al. 2012): a population of disposition sets (*particles*) is drawn from the prior
-(uniform within each disposition's bounds, ``docs/dispositions.md``), each is run on every case
-with an ``observed:`` block, and the population is refined generation by generation: particles
-are perturbed (a Gaussian kernel with twice the population's weighted covariance, drawn and
-evaluated with ``scipy.stats.gaussian_kde``), kept when their distance to the record is below
-a threshold that falls to the weighted median of the last generation's distances, and
-reweighted by prior over proposal density. The distance of a particle is, averaged over the
-cases, half the proper score the fidelity check reports (the mean over bands of (1 - share of
-its replications inside the band)^2) plus half the same square for the case's worst band, so
-that no band is traded away for the others.
+Approximate Bayesian computation with sequential Monte Carlo, in its replenishment form
+(Drovandi and Pettitt 2011): a population of disposition sets (*particles*) is drawn from the
+prior (uniform within each disposition's bounds, ``docs/dispositions.md``), each is run on every
+case with an ``observed:`` block, and the population is refined generation by generation: the
+threshold falls to the median distance, the particles above it are replaced by copies of those
+below, and the copies move by Metropolis-Hastings steps that stay under the threshold. The
+distance of a particle is the proper score the fidelity check reports: the mean over cases of
+the mean over bands of (1 - share of its replications inside the band)^2.
 
 The model runs thousands of particles at once: each particle's dispositions are the
 per-replica values of a block of replicas (``DiplomacyModel(per_replica=...)``), so one model
@@ -74,13 +71,13 @@ class Settings:
 
     population: int = 600
     """Particles kept in each generation (the ensemble's size)."""
-    replicas: int = 4
+    replicas: int = 6
     """Replications of each particle on each case."""
     generations: int = 40
     """Generations after the first (drawn from the prior)."""
     batch: int = 1000
     """Particles run at a time."""
-    prior_draws: int = 4
+    prior_draws: int = 8
     """The first generation draws this many times ``population`` from the prior and keeps the best."""
     min_acceptance: float = 0.01
     """Stop when fewer moves than this share are accepted."""
@@ -134,8 +131,7 @@ class Distance:
         self.batches = 0
 
     def __call__(self, particles: np.ndarray) -> np.ndarray:
-        """The distance (N,) of each particle (N, D): over cases, the mean of (its score + its worst band's
-        (1 - share inside)^2) / 2, the score being the mean over its bands of (1 - share inside)^2."""
+        """The distance (N,) of each particle (N, D): mean over cases of mean over bands of (1 - share inside)^2."""
         reps = self.settings.replicas
         per_replica = {p.name: np.repeat(particles[:, j], reps) for j, p in enumerate(self.parameters)}
         total, step = len(particles) * reps, max(CHUNK_REPLICAS // reps, 1) * reps  # a chunk holds whole particles
@@ -152,8 +148,7 @@ class Distance:
             case, first, size = slots[chunk.index]
             inside = np.stack([band.contains(outcomes[name]) for name, band in self.scenarios[case].observed.items()])
             share = inside.reshape(len(inside), size // reps, reps).mean(axis=2)  # (bands, particles in the chunk)
-            squared = (1.0 - share) ** 2
-            missed[case, first // reps:(first + size) // reps] = (squared.mean(axis=0) + squared.max(axis=0)) / 2.0
+            missed[case, first // reps:(first + size) // reps] = ((1.0 - share) ** 2).mean(axis=0)
         self.batches += 1
         return missed.mean(axis=0)
 
@@ -167,7 +162,8 @@ def abc_smc(distance: Distance, settings: Settings, seed: int,
 
     Generation 0 draws ``prior_draws * population`` particles from the prior and keeps the
     best ``population``. Each later generation lowers the threshold to the median distance,
-    drops the particles above it, resamples as many from those kept, and moves each resampled
+    drops the particles above it, measures those kept again (a particle's distance is a noisy
+    estimate: a lucky one would otherwise stick), resamples as many from them, and moves each resampled
     particle by a few Metropolis-Hastings steps that target the prior restricted to distances
     under the threshold (a Gaussian random walk on the logit scale with Roberts, Gelman and
     Gilks's 2.38^2 / D times the population's covariance, scaled toward ``TARGET_ACCEPTANCE``),
@@ -194,7 +190,8 @@ def abc_smc(distance: Distance, settings: Settings, seed: int,
         start = time.perf_counter()
         order = np.argsort(d, kind="stable")
         keep = order[: n - dropped]
-        threshold = float(d[keep[-1]])
+        threshold = min(float(d[keep[-1]]), history[-1].threshold)
+        d[keep] = distance(_from_logit(z[keep], low, high))  # measured afresh: a lucky draw does not stick
         walk = np.cov(z[keep].T) * scale * 2.38**2 / dims + RIDGE * np.eye(dims)
         parents = rng.choice(keep, size=dropped)
         moving, moving_d = z[parents].copy(), d[parents].copy()

@@ -124,6 +124,16 @@ def _terms(model: DiplomacyModel, world: WorldState, side: str) -> tuple[list[Te
     return dprk_terms(model, world) if side == "dprk" else us_terms(model, world)
 
 
+def received_worth(model: DiplomacyModel, world: WorldState, side: str) -> np.ndarray:
+    """What receiving each item is worth to ``side`` now (R, items), undiscounted and before
+    trust: the same terms its valuation of a package adds up (0 for items it gives).
+
+    A late delivery weighs by this in the receiver's view of the other's shortfall: fuel oil a
+    month late is not the same broken promise as a security assurance withheld."""
+    received, _ = _terms(model, world, side)
+    return sum(np.outer(np.broadcast_to(m, world.replicas), w) for w, m in received)
+
+
 def surplus(model: DiplomacyModel, world: WorldState, side: str, packages: np.ndarray, ctx: Context) -> np.ndarray:
     """Gain over the status quo (R, K) for ``side`` of each of K packages offered to every replica."""
     packages = np.atleast_2d(packages)
@@ -205,4 +215,4 @@ def _verification_penalty(model: DiplomacyModel, side: str, packages: np.ndarray
     return model.dprk.dispositions.verification_aversion * excess * packages[:, NUCLEAR_STEPS].any(axis=1)
 
 
-__all__ = ["Context", "deal_surplus", "refresh_deal_weights", "schedule", "surplus"]
+__all__ = ["Context", "deal_surplus", "received_worth", "refresh_deal_weights", "schedule", "surplus"]

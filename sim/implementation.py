@@ -8,13 +8,16 @@ its outside option, ``sim/valuation.py``), its reluctance to renege and the othe
 record of delivery make keeping them worth more than not (logit choice); otherwise it
 withholds its due deliveries. A delay is a due delivery not made for want of follow-through.
 Each side's case for leaving accumulates (and decays) from the other's recent shortfall as it
-sees it (smoothed over months, so an occasional late delivery counts for little and a chronic
-one for much) and from each month it withholds its own deliveries (a side already in breach has less
-to lose by leaving); past its tolerance it withdraws at its next review of the deal (a
-government reconsiders a deal only now and then: ``review_rate`` a month), and the deal
-collapses. So a shock that makes a deal worth less sets
-off withholding, answered in kind, and the collapse follows from the sides' choices, with a
-spread. Trust moves toward the compliance each side observes (a reinforcement update);
+sees it (each late item weighed by its worth to the receiver, smoothed over months, so an
+occasional late delivery counts for little and a chronic one for much) and from its own
+reasons: how far keeping the deal is worth less to it than withholding, month after month (a
+lapse of the logit choice in a deal it values adds nothing). Past its tolerance it withdraws at
+its next review of the deal (a government reconsiders a deal only now and then: ``review_rate``
+a month, and leaves once it has a case it can defend at home: Fearon 1994 on the audience cost
+of reneging), and the deal collapses. The commitment problem as a flow (Fearon 1995; Powell
+2006): a shock that makes a deal worth less (an intelligence finding, a new demand on a deal in
+force) sets off withholding, answered in kind, and the collapse follows from the sides' choices
+over months, with a spread, not in the month after the shock. Trust moves toward the compliance each side observes (a reinforcement update);
 inspections make DPRK compliance observable.
 """
 

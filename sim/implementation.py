@@ -93,9 +93,8 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         n_due = np.count_nonzero(due & side_items, axis=1)
         observer = 1 - index
         # the share of what was due, by its worth to the receiver, that did not come
-        worth = np.maximum(received_worth(model, world, OBSERVER[index]), 0.0) * side_items[None, :]
-        owed = (worth * due).sum(axis=1)
-        missed = np.where(owed > 0, (worth * (due & ~delivered)).sum(axis=1) / np.where(owed > 0, owed, 1.0), 0.0)
+        owed, lost = received_worth(model, world, OBSERVER[index], [due & side_items, due & ~delivered & side_items])
+        missed = np.where(owed > 0, lost / np.where(owed > 0, owed, 1.0), 0.0)
         if index == 0:
             missed = missed * np.where(world.inspected, 1.0, w.unseen_weight)
         recent = w.shortfall_memory * world.shortfall[index] + (1 - w.shortfall_memory) * missed

@@ -8,13 +8,16 @@ its outside option, ``sim/valuation.py``), its reluctance to renege and the othe
 record of delivery make keeping them worth more than not (logit choice); otherwise it
 withholds its due deliveries. A delay is a due delivery not made for want of follow-through.
 Each side's case for leaving accumulates (and decays) from the other's recent shortfall as it
-sees it (smoothed over months, so an occasional late delivery counts for little and a chronic
-one for much) and from each month it withholds its own deliveries (a side already in breach has less
-to lose by leaving); past its tolerance it withdraws at its next review of the deal (a
-government reconsiders a deal only now and then: ``review_rate`` a month), and the deal
-collapses. So a shock that makes a deal worth less sets
-off withholding, answered in kind, and the collapse follows from the sides' choices, with a
-spread. Trust moves toward the compliance each side observes (a reinforcement update);
+sees it (each late item weighed by its worth to the receiver, smoothed over months, so an
+occasional late delivery counts for little and a chronic one for much) and from its own
+reasons: how far keeping the deal is worth less to it than withholding, month after month (a
+lapse of the logit choice in a deal it values adds nothing). Past its tolerance it withdraws at
+its next review of the deal (a government reconsiders a deal only now and then: ``review_rate``
+a month, and leaves once it has a case it can defend at home: Fearon 1994 on the audience cost
+of reneging), and the deal collapses. The commitment problem as a flow (Fearon 1995; Powell
+2006): a shock that makes a deal worth less (an intelligence finding, a new demand on a deal in
+force) sets off withholding, answered in kind, and the collapse follows from the sides' choices
+over months, with a spread, not in the month after the shock. Trust moves toward the compliance each side observes (a reinforcement update);
 inspections make DPRK compliance observable.
 """
 
@@ -29,7 +32,7 @@ from sim import concessions as c
 from sim.actors import registry
 from sim.choice import choose
 from sim.state import DPRK, SIDE, Talks, WorldState
-from sim.valuation import deal_surplus
+from sim.valuation import deal_surplus, received_worth
 
 if TYPE_CHECKING:
     from sim.model import DiplomacyModel
@@ -64,11 +67,13 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
     w = model.dispositions.world
     value = {side: deal_surplus(model, world, side, ctx) for side in ("dprk", "allies")}
     world.deal_valued = (active & (value["dprk"] > 0)).astype(float)
-    keeps = {}
+    keeps, keeping_worth = {}, {}
     for side in SIDE:
         d = model.negotiator(side).dispositions
-        margin = value[side] + d.stay_bias - d.reciprocity * world.shortfall[1 - SIDE[side]]
-        keeps[side] = active & choose(model.rng, margin, temp)
+        # what keeping the deal is worth against withholding: the deal against no deal, the
+        # reluctance to renege, less the other side's recent shortfall (reciprocity)
+        keeping_worth[side] = value[side] + d.stay_bias - d.reciprocity * world.shortfall[1 - SIDE[side]]
+        keeps[side] = active & choose(model.rng, keeping_worth[side], temp)
 
     giver = givers(model)
     follow = np.array([actor.follow_through for actor in model.actors.values()])
@@ -84,18 +89,20 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
     world.progress = np.where(delivered & ~c.IS_CONTINUING, np.minimum(1.0, world.progress + 1.0 / duration), world.progress)
     _apply_deliveries(world, due, delivered, active)
 
-    n_due_own = [np.count_nonzero(due & c.IS_DPRK, axis=1), np.count_nonzero(due & ~c.IS_DPRK, axis=1)]
     for index, side_items in ((0, c.IS_DPRK), (1, ~c.IS_DPRK)):
-        n_due = n_due_own[index]
-        n_made = np.count_nonzero(delivered & side_items, axis=1)
-        missed = np.where(n_due > 0, 1.0 - n_made / np.maximum(n_due, 1), 0.0)
+        n_due = np.count_nonzero(due & side_items, axis=1)
+        observer = 1 - index
+        # the share of what was due, by its worth to the receiver, that did not come
+        owed, lost = received_worth(model, world, OBSERVER[index], [due & side_items, due & ~delivered & side_items])
+        missed = np.where(owed > 0, lost / np.where(owed > 0, owed, 1.0), 0.0)
         if index == 0:
             missed = missed * np.where(world.inspected, 1.0, w.unseen_weight)
         recent = w.shortfall_memory * world.shortfall[index] + (1 - w.shortfall_memory) * missed
         world.shortfall[index] = np.where(active, recent, world.shortfall[index])
-        observer = 1 - index
-        own_breach = ~keeps[OBSERVER[index]] & (n_due_own[observer] > 0)
-        perceived = (1 - w.defection_decay) * world.defection[observer] + recent + own_breach
+        # the observer's own reasons: how far keeping the deal is worth less to it than not
+        # keeping it, month after month (a lapse in a deal it values adds nothing)
+        losing = np.maximum(-keeping_worth[OBSERVER[index]], 0.0)
+        perceived = (1 - w.defection_decay) * world.defection[observer] + recent + losing
         world.defection[observer] = np.where(active, perceived, world.defection[observer])
         _learn_trust(model, world, index, active & (n_due > 0), 1.0 - missed)
 
@@ -104,7 +111,7 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         delayed = active & late.any(axis=1)
         model.log.add("delivery_delayed", "us", delayed, lambda r: "a due delivery is late: " + ", ".join(c.items_in(late[r])),
                       items=lambda r: c.items_in(late[r]))
-    _log_withholding(model, world, active, due, keeps, value)
+    _log_withholding(model, world, active, due, keeps, keeping_worth)
     withdraws = {
         side: active
         & (world.defection[SIDE[side]] > w.defection_tolerance)
@@ -151,8 +158,9 @@ def _learn_trust(model: DiplomacyModel, world: WorldState, giver_side: int, seen
         world.trust[observer, giver] = np.where(seen, trust + rate * (kept - trust), trust)
 
 
-def _log_withholding(model: DiplomacyModel, world: WorldState, active, due, keeps, value) -> None:
-    """A side that stops keeping its commitments, told in the month it starts."""
+def _log_withholding(model: DiplomacyModel, world: WorldState, active, due, keeps, keeping_worth) -> None:
+    """A side that stops keeping its commitments, told in the month it starts, with the value of
+    keeping them (against withholding) that its choice weighed: below zero a reason, above zero a lapse."""
     if not model.log.record:
         return
     for side, who in (("allies", "the US side"), ("dprk", "the DPRK")):
@@ -162,10 +170,10 @@ def _log_withholding(model: DiplomacyModel, world: WorldState, active, due, keep
         model.log.add(
             "withholding", "us" if side == "allies" else "dprk", starts & (due & own[None, :]).any(axis=1),
             lambda r, side=side, who=who: (
-                f"{who} withholds its deliveries: the deal is worth {value[side][r]:+.2f} to it against no deal, "
-                f"the other side's recent shortfall {world.shortfall[1 - SIDE[side]][r]:.2f}"
+                f"{who} withholds its deliveries: keeping them is worth {keeping_worth[side][r]:+.2f} to it against withholding"
+                + (" (a lapse, not a decision to leave: it builds no case for leaving)" if keeping_worth[side][r] > 0 else "")
             ),
-            side=side, surplus=value[side],
+            side=side, keeping_worth=keeping_worth[side],
         )
     world.keeping = np.stack([keeps["dprk"] | ~active, keeps["allies"] | ~active])
 

@@ -126,6 +126,18 @@ def _terms(model: DiplomacyModel, world: WorldState, side: str) -> tuple[list[Te
     return dprk_terms(model, world) if side == "dprk" else us_terms(model, world)
 
 
+def received_worth(model: DiplomacyModel, world: WorldState, side: str, masks: list[np.ndarray]) -> list[np.ndarray]:
+    """What receiving the items of each mask (R, items) is worth to ``side`` now (R,), undiscounted
+    and before trust: the same terms its valuation of a package adds up (never negative).
+
+    A late delivery weighs by this in the receiver's view of the other's shortfall: fuel oil a
+    month late is not the same broken promise as a security assurance withheld."""
+    received, _ = _terms(model, world, side)
+    worth = np.stack([w for w, _ in received], axis=1)  # (items, T)
+    multipliers = np.stack([np.broadcast_to(m, world.replicas) for _, m in received], axis=1)  # (R, T)
+    return [((mask.astype(float) @ worth) * multipliers).sum(axis=1) for mask in masks]
+
+
 def surplus(model: DiplomacyModel, world: WorldState, side: str, packages: np.ndarray, ctx: Context) -> np.ndarray:
     """Gain over the status quo (R, K) for ``side`` of each of K packages offered to every replica."""
     packages = np.atleast_2d(packages)
@@ -210,4 +222,4 @@ def _verification_excess(packages: np.ndarray, ctx: Context) -> np.ndarray:
     return excess * packages[:, NUCLEAR_STEPS].any(axis=1)
 
 
-__all__ = ["Context", "deal_surplus", "refresh_deal_weights", "schedule", "surplus"]
+__all__ = ["Context", "deal_surplus", "received_worth", "refresh_deal_weights", "schedule", "surplus"]

@@ -22,6 +22,8 @@ from sim.dispositions import catalogue
 from sim.errors import UserError
 
 ENSEMBLE_FILE = Path(__file__).with_name("posterior.csv")
+SHARED = frozenset({"world.discount_per_year", "world.proof_months", "world.deterrence_scale"})
+"""Dispositions every replica shares: they enter weights the model computes once per policy."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ def read(path: Path = ENSEMBLE_FILE) -> Ensemble:
     for name in names:
         if name not in bounds:
             raise UserError(f"{path}:1: {name}: not a behavioural disposition (see docs/dispositions.md)")
+        if name in SHARED:
+            raise UserError(f"{path}:1: {name}: shared by every replica, it cannot vary in an ensemble")
     table = np.empty((len(rows) - 1, len(rows[0])))
     for line, row in enumerate(rows[1:], start=2):
         if len(row) != len(rows[0]):

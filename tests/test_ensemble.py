@@ -107,6 +107,7 @@ def test_the_file_round_trips(tmp_path):
     ("weight,dprk.sanctions_pain\n1,two\n", ":2: dprk.sanctions_pain: 'two' is not a number"),
     ("weight,dprk.sanctions_pain\n1\n", ":2: 1 values for 2 columns"),
     ("weight,dprk.sanctions_pain\n0,2\n", "the weights sum to zero"),
+    ("weight,world.proof_months\n1,2\n", ":1: world.proof_months: shared by every replica"),
 ])
 def test_a_bad_ensemble_file_is_named_with_its_line_and_key(tmp_path, text, message):
     path = tmp_path / "posterior.csv"

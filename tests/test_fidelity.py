@@ -70,3 +70,18 @@ def test_json_report_and_strict_exit(tmp_path):
 def test_a_scenario_without_observed_bands_is_an_input_error():
     result = run_cli("fidelity", "--reps", "5", SCENARIOS / "base.yaml")
     assert result.code == 2 and result.err.count("\n") == 1
+
+
+def test_scores_by_hand():
+    """The proper score is the mean of (1 - share inside)^2; the log score smooths a share k/n to (k + 1/2)/(n + 1)."""
+    from sim.fidelity import BandFit, CaseFit
+    from sim.scenario import Band
+
+    def band(outcome: str, share: float, **kind) -> BandFit:
+        return BandFit(outcome, Band(**kind), share, 0.0, 0.0, 0.0, 0.0)
+
+    fit = CaseFit("x", "x", 4, [band("agreement_signed", 0.75, equals=True), band("walkouts", 0.5, min=1, max=4),
+                               band("collapsed", 0.0, equals=False)])
+    assert fit.score == pytest.approx((0.0625 + 0.25 + 1.0) / 3)
+    assert fit.log_score == pytest.approx((-np.log(3.5 / 5) - np.log(0.5 / 5)) / 2)
+    assert CaseFit("y", "y", 4, [band("walkouts", 1.0, min=1)]).log_score is None

@@ -261,10 +261,12 @@ def cross_validation() -> str:
 
     from sim.sweep.store import model_identity
 
+    rerun = "python run_sim.py fidelity --cross-validate --json > docs/cross_validation.json"
+    if not CROSS_VALIDATION.is_file():
+        raise SystemExit(f"{CROSS_VALIDATION.relative_to(ROOT)} is missing: run {rerun}")
     data = json.loads(CROSS_VALIDATION.read_text(encoding="utf-8"))
     if data.get("model") != model_identity()["dispositions"]:
-        raise SystemExit(f"{CROSS_VALIDATION.relative_to(ROOT)} was made with other dispositions: rerun "
-                         "python run_sim.py fidelity --cross-validate --json > docs/cross_validation.json")
+        raise SystemExit(f"{CROSS_VALIDATION.relative_to(ROOT)} was made with other dispositions: rerun {rerun}")
     lines = ["| case | in sample | score | log score | left out | score | log score |", "|---|---|---|---|---|---|---|"]
 
     def row(name: str, fit: dict) -> list[str]:

@@ -113,11 +113,11 @@ def _text(value: float | tuple[float, float]) -> str:
 
 
 def case_sensitivity(path: str | Path, replicas: int = 100, seed: int = 0,
-                     overrides: tuple[str, ...] | list[str] = ()) -> CaseSensitivity:
+                     overrides: tuple[str, ...] | list[str] = (), point: bool = False) -> CaseSensitivity:
     """One case as shipped (with ``overrides``) and each of its shock variants, all with ``seed``."""
     source = ScenarioSource(path)
     scenario = source.load(overrides)
-    shipped = _outcomes(scenario, replicas, seed)
+    shipped = _outcomes(scenario, replicas, seed, point)
     bands = scenario.observed
     result = CaseSensitivity(scenario.name, scenario.title, {n: b.describe() for n, b in bands.items()},
                              {n: _mean(n, shipped[n], scenario.months) for n in bands},
@@ -125,7 +125,7 @@ def case_sensitivity(path: str | Path, replicas: int = 100, seed: int = 0,
                              skipped=[f"shocks.{i}" for i, s in enumerate(scenario.shocks) if not s.id])
     for variant in variants(scenario):
         moved = source.load([*overrides, *variant.overrides])
-        values = _outcomes(moved, replicas, seed)
+        values = _outcomes(moved, replicas, seed, point)
         changes = compare_outcomes({n: shipped[n] for n in bands}, {n: values[n] for n in bands}, scenario.months)
         inside = {n: float(b.contains(values[n]).mean()) for n, b in bands.items()}
         result.variants.append(VariantResult(variant, changes, inside))
@@ -133,13 +133,13 @@ def case_sensitivity(path: str | Path, replicas: int = 100, seed: int = 0,
 
 
 def shock_sensitivity(paths: list[Path] | None = None, replicas: int = 100, seed: int = 0,
-                      overrides: tuple[str, ...] | list[str] = ()) -> list[CaseSensitivity]:
+                      overrides: tuple[str, ...] | list[str] = (), point: bool = False) -> list[CaseSensitivity]:
     """``case_sensitivity`` of each case (default: every shipped case with an ``observed:`` block)."""
-    return [case_sensitivity(path, replicas, seed, overrides) for path in (paths if paths is not None else observed_cases())]
+    return [case_sensitivity(path, replicas, seed, overrides, point) for path in (paths if paths is not None else observed_cases())]
 
 
-def _outcomes(scenario: Scenario, replicas: int, seed: int) -> dict[str, np.ndarray]:
-    return simulate(scenario, replicas=replicas, seed=seed, record_events=0, record_series=False).outcomes
+def _outcomes(scenario: Scenario, replicas: int, seed: int, point: bool) -> dict[str, np.ndarray]:
+    return simulate(scenario, replicas=replicas, seed=seed, record_events=0, record_series=False, point=point).outcomes
 
 
 def _mean(name: str, values: np.ndarray, horizon: int) -> float:

@@ -107,7 +107,7 @@ def _choose_file(path: str, seed: int, overrides: tuple[str, ...], which: str, p
     return Choice(pick(_pool_outcomes(load_scenario(path, list(overrides)), seed, point), which), which, seed)
 
 
-def _pool_outcomes(scenario: Scenario, seed: int, point: bool) -> dict[str, np.ndarray]:
+def _pool_outcomes(scenario: Scenario, seed: int, point: bool = False) -> dict[str, np.ndarray]:
     model = DiplomacyModel(scenario=scenario, replicas=POOL, rng=seed, record_events=0, record_series=False, ensemble=chosen(point))
     return model.run().outcomes()
 

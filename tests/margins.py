@@ -1,6 +1,8 @@
 """Directional tests run at the margin: a public case with one lever set where an outcome is
 nearest an even chance, so that a change of disposition can show (far from the margin a
-decision is all but certain whichever way a disposition moves)."""
+decision is all but certain whichever way a disposition moves). They run at the point
+(``--point``): one disposition set for every replica, one lever moved, so that the change seen is
+the lever's and not a difference between sets drawn from the posterior."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ relief: Yongbyon with US experts present and a written test halt for the civilia
 
 
 def share(case, outcome: str, overrides: list[str], reps: int = 200) -> float:
-    return float(simulate(case, replicas=reps, seed=SEED, overrides=overrides, record_events=0,
+    return float(simulate(case, replicas=reps, seed=SEED, overrides=overrides, record_events=0, point=True,
                           record_series=False).outcomes[outcome].mean())
 
 

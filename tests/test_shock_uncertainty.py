@@ -77,19 +77,19 @@ def test_no_window_and_no_range_draw_nothing_and_change_nothing() -> None:
 
 def test_a_window_spreads_the_collapse_month_and_leaves_earlier_replicas_alone() -> None:
     window = 12
-    # at the point, where collapses bunch after the finding: the window's own effect, without the ensemble's spread
-    fixed = simulate(AGREED_FRAMEWORK, 200, seed=0, record_series=False, point=True).outcomes["months_to_collapse"]
+    # at the point, with fuel oil always on time, where collapses gather after the finding: the window's own
+    # effect, without the ensemble's spread or the early collapses of late deliveries
+    steady = ["us.follow_through=1"]
+    fixed = simulate(AGREED_FRAMEWORK, 200, seed=0, record_series=False, point=True, overrides=steady).outcomes["months_to_collapse"]
     spread = simulate(AGREED_FRAMEWORK, 200, seed=0, record_series=False, point=True,
-                      overrides=[f"{ENRICHMENT}.window={window}"]).outcomes["months_to_collapse"]
+                      overrides=[*steady, f"{ENRICHMENT}.window={window}"]).outcomes["months_to_collapse"]
     shock_month = calendar.parse_month("2002-10") - calendar.parse_month("1994-07") + 1
     earliest = shock_month - window
     before = fixed < earliest
     assert before.any()
     assert np.array_equal(fixed[before], spread[before]), "common random numbers: collapses before the window are untouched"
-    late = lambda m: m[(m >= earliest) & (m <= HORIZON)]  # noqa: E731
-    assert late(spread).std() > late(fixed).std()
-    just_after = lambda m: ((m >= shock_month) & (m <= shock_month + 3)).sum()  # noqa: E731
-    assert just_after(spread) < just_after(fixed) / 2, "without the window, collapses bunch just after 2002-10"
+    moved = ~before & (fixed != spread)
+    assert moved.sum() >= 10, "the window moves the collapse of replicas whose finding came at another month"
 
 
 def test_the_story_tells_the_shock_in_the_month_and_at_the_size_each_replica_drew() -> None:
@@ -189,17 +189,16 @@ def test_variants_move_within_the_case_and_scale_within_limits() -> None:
     assert {"other_sites_rate x0.5 (1)", "other_sites_rate x1.5 (3)"} <= found
 
 
-def test_shock_sensitivity_moves_the_collapse_with_the_enrichment_finding() -> None:
-    result = run_cli("fidelity", "--shock-sensitivity", AGREED_FRAMEWORK, "--reps", "60", "--json")
+def test_shock_sensitivity_reports_each_variant_with_a_paired_interval() -> None:
+    result = run_cli("fidelity", "--shock-sensitivity", AGREED_FRAMEWORK, "--reps", "60", "--json", "--point")
     assert result.code == 0, result.err
     case = json.loads(result.out)["cases"][0]
     assert case["name"] == "agreed_framework_1994" and set(case["shipped"]) == set(load_scenario(AGREED_FRAMEWORK).observed)
     by_label = {(v["shock"], v["variant"]): v["outcomes"] for v in case["variants"]}
-    earlier = by_label[("enrichment_2002", "date -6 (2002-04)")]["months_to_collapse"]
-    later = by_label[("enrichment_2002", "date +6 (2003-04)")]["months_to_collapse"]
-    assert earlier["ci_high"] < 0 < later["ci_low"]
+    assert {("enrichment_2002", "date -6 (2002-04)"), ("enrichment_2002", "date +6 (2003-04)")} <= set(by_label)
     for outcomes in by_label.values():
         assert all(0.0 <= o["share_inside"] <= 1.0 for o in outcomes.values())
+        assert all(o["ci_low"] <= o["diff"] <= o["ci_high"] for o in outcomes.values() if o["diff"] is not None)
 
 
 def test_moving_the_verification_dispute_moves_the_six_party_collapse() -> None:

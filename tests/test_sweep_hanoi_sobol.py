@@ -23,7 +23,7 @@ def test_sobol_indices_of_four_hanoi_levers_are_finite_and_bounded(tmp_path: Pat
     out = tmp_path / "sobol"
     ranges = [arg for key, bounds in LEVERS.items() for arg in ("--range", f"{key}={bounds}")]
     argv = ["sweep", HANOI, "--sample", "sobol", "--n", "32", *ranges, "--set", "us.sequencing=action_for_action",
-            "--reps", "50", "--seed", "1", "--quiet", "--workers", "2", "--plot", "--out", str(out)]
+            "--reps", "50", "--seed", "1", "--quiet", "--workers", "2", "--plot", "--out", str(out), "--point"]
     assert main(argv) == 0
     assert pd.read_parquet(out / "summary.parquet")["point"].nunique() == 32 * (4 + 2)
     table = pd.read_csv(out / "sensitivity.csv")

@@ -16,7 +16,7 @@ from sim.commands.common import MAX_REPS, console, count, positive_int, print_js
 
 def add_calibration_arguments(parser: argparse.ArgumentParser) -> None:
     """The settings of a calibration (shared with ``fidelity --cross-validate``)."""
-    from sim.calibration import Settings
+    from sim.calibration_settings import Settings
 
     default = Settings()
     parser.add_argument("--population", type=positive_int, default=default.population,
@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from(args: argparse.Namespace):  # noqa: ANN201 - sim.calibration.Settings, imported lazily
-    from sim.calibration import Settings
+    from sim.calibration_settings import Settings
 
     return Settings(population=args.population, replicas=args.particle_reps, generations=args.generations)
 

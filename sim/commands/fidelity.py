@@ -139,7 +139,7 @@ def _shock_sensitivity(args: argparse.Namespace, paths: list | None) -> int:
     args.reps = args.reps or SENSITIVITY_REPS
     if paths:
         _check_observed(paths)
-    cases = shock_sensitivity(paths, replicas=args.reps, seed=args.seed, overrides=args.overrides)
+    cases = shock_sensitivity(paths, replicas=args.reps, seed=args.seed, overrides=args.overrides, point=args.point)
     if args.json:
         print_json({"replications": args.reps, "seed": args.seed, "set": args.overrides, "cases": [c.as_dict() for c in cases]})
         return 0

@@ -44,6 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     runs.add_argument("--outcome", dest="outcomes", action="append", default=[], metavar="NAME",
                       help=f"outcomes shown in tables and plots (default: {', '.join(DEFAULT_OUTCOMES)})")
     runs.add_argument("--quiet", action="store_true", help="no progress bar and no tables")
+    runs.add_argument("--point", action="store_true",
+                      help="every replica with the single calibrated set, not one drawn per replica from the posterior ensemble")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -78,7 +80,7 @@ def main(args: argparse.Namespace) -> int:
     manifest = {
         "format": 1, "scenario": str(scenario_path), "scenario_name": base.name, "kind": design.kind, "keys": design.keys,
         "fixed": design.fixed, "points": len(design), "reps": spec.reps, "chunk_reps": spec.chunk_reps, "seed": spec.seed,
-        "runs": len(design) * spec.reps, **model_identity(),
+        "runs": len(design) * spec.reps, "point": bool(args.point), **model_identity(),
     }
     manifest["fingerprint"] = fingerprint(manifest, design, base.model_dump(mode="json"))
     store = SweepStore(spec.out, csv=args.csv)
@@ -99,7 +101,7 @@ def main(args: argparse.Namespace) -> int:
         try:
             with progress:
                 bar = progress.add_task(f"{design.kind} sweep", total=total_runs, completed=done_runs)
-                todo = tasks(design, source, spec.reps, spec.chunk_reps, spec.seed, done)
+                todo = tasks(design, source, spec.reps, spec.chunk_reps, spec.seed, done, point=bool(args.point))
                 for chunk, outcomes in executor.run(todo, tag=manifest["fingerprint"][:20]):
                     store.write_chunk(design, chunk, outcomes, manifest["fingerprint"])
                     ran += chunk.reps

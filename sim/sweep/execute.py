@@ -46,6 +46,8 @@ class Task:
     seed: int
     per_replica: dict[str, np.ndarray] | None = None
     """Dispositions given per replica (a calibration's particles), by dotted name."""
+    point: bool = False
+    """Every replica with the single calibrated set (``--point``) instead of one drawn from the ensemble."""
 
 
 def blocks_per_point(reps: int, chunk_reps: int) -> int:
@@ -78,7 +80,7 @@ def run_chunk(task: Task) -> tuple[Chunk, Outcomes]:
     """Run one chunk (in any process); return its outcome arrays."""
     global _since_collect
     run = simulate(task.scenario, replicas=task.chunk.reps, seed=task.seed, record_events=0, record_series=False,
-                   per_replica=task.per_replica)
+                   per_replica=task.per_replica, point=task.point)
     _since_collect += task.chunk.reps
     if _since_collect >= COLLECT_EVERY:
         gc.collect()
@@ -86,7 +88,8 @@ def run_chunk(task: Task) -> tuple[Chunk, Outcomes]:
     return task.chunk, run.outcomes
 
 
-def tasks(design: Design, source: ScenarioSource, reps: int, chunk_reps: int, seed: int, skip: set[int]) -> Iterator[Task]:
+def tasks(design: Design, source: ScenarioSource, reps: int, chunk_reps: int, seed: int, skip: set[int],
+          point: bool = False) -> Iterator[Task]:
     """The tasks of the chunks not in ``skip``, each with its point's scenario built on demand."""
     current: tuple[int, Scenario] | None = None
     for chunk in plan(len(design), reps, chunk_reps):
@@ -94,7 +97,7 @@ def tasks(design: Design, source: ScenarioSource, reps: int, chunk_reps: int, se
             continue
         if current is None or current[0] != chunk.point:
             current = (chunk.point, source.load(design.overrides(chunk.point)))
-        yield Task(chunk, current[1], chunk_seed(seed, chunk.index))
+        yield Task(chunk, current[1], chunk_seed(seed, chunk.index), point=point)
 
 
 class Executor(Protocol):

@@ -44,7 +44,7 @@ SUMMARY_BATCH = 50_000  # summary rows held before they are written
 
 
 CHUNK_KEY = b"peninsula.chunk"
-IDENTITY_KEYS = ("kind", "keys", "fixed", "reps", "chunk_reps", "seed", "version", "dispositions")
+IDENTITY_KEYS = ("kind", "keys", "fixed", "reps", "chunk_reps", "seed", "point", "version", "dispositions")
 
 
 def model_identity() -> dict[str, str]:

@@ -74,6 +74,11 @@ def add_run_arguments(parser: argparse.ArgumentParser, reps: int) -> None:
                         "one set per replica from the posterior ensemble (sim/posterior.csv)")
 
 
+def dispositions_label(point: bool) -> str:
+    """How the run's dispositions were set, for a table's title."""
+    return "one calibrated disposition set (--point)" if point else "dispositions drawn per replication from the posterior"
+
+
 def print_json(payload: Any) -> None:
     json.dump(payload, sys.stdout, indent=2, default=_plain)
     sys.stdout.write("\n")

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from sim.commands.common import add_plot_argument, add_run_arguments, check_writable, console, fmt, print_json, save_plot
+from sim.commands.common import (
+    add_plot_argument,
+    add_run_arguments,
+    check_writable,
+    console,
+    dispositions_label,
+    fmt,
+    print_json,
+    save_plot,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +46,8 @@ def main(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     names = [run.scenario.name for run in result.runs]
-    table = Table(title=f"{' vs '.join(names)}: {args.reps} replications each, seed {args.seed}, mean [95% interval]")
+    table = Table(title=f"{' vs '.join(names)}: {args.reps} replications each, seed {args.seed}, {dispositions_label(args.point)}, "
+                        "mean [95% interval]")
     table.add_column("outcome")
     for name in names:
         table.add_column(name, justify="right")

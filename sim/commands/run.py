@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from sim.commands.common import add_plot_argument, add_run_arguments, check_writable, console, fmt, print_json, save_plot
+from sim.commands.common import (
+    add_plot_argument,
+    add_run_arguments,
+    check_writable,
+    console,
+    dispositions_label,
+    fmt,
+    print_json,
+    save_plot,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,7 +67,7 @@ def main(args: argparse.Namespace) -> int:
         out.print()
     from rich.table import Table
 
-    table = Table(title=f"{result.scenario.title}: {args.reps} replications, seed {args.seed}")
+    table = Table(title=f"{result.scenario.title}: {args.reps} replications, seed {args.seed}, {dispositions_label(args.point)}")
     for column in ("outcome", "mean", "95% interval", "median", "10th-90th"):
         table.add_column(column, justify="left" if column == "outcome" else "right")
     for name, s in summary.items():

@@ -71,6 +71,9 @@ class Generation:
     threshold: float
     accepted: int
     proposed: int
+    """Moves proposed (generation 0: prior draws)."""
+    measured: int
+    """Particle runs in all: the moves and the population measured again."""
     seconds: float
 
 
@@ -87,7 +90,7 @@ class Posterior:
 
     @property
     def simulations(self) -> int:
-        return sum(g.proposed for g in self.generations)
+        return sum(g.measured for g in self.generations)
 
     def ensemble(self) -> Ensemble:
         return Ensemble(self.names, self.particles, self.weights / self.weights.sum())
@@ -142,9 +145,10 @@ def abc_smc(distance: Distance, settings: Settings, seed: int,
     """The posterior population, by replenishment ABC-SMC (Drovandi and Pettitt 2011).
 
     Generation 0 draws ``prior_draws * population`` particles from the prior and keeps the
-    best ``population``. Each later generation lowers the threshold to the median distance,
-    drops the particles above it, measures those kept again (a particle's distance is a noisy
-    estimate: a lucky one would otherwise stick), resamples as many from them, and moves each resampled
+    best ``population``. Each later generation measures every particle again (a particle's
+    distance is a noisy estimate: a lucky one would otherwise stick), lowers the threshold to the
+    median of those distances (never above the last threshold), drops the particles above it,
+    resamples as many from those below, and moves each resampled
     particle by a few Metropolis-Hastings steps that target the prior restricted to distances
     under the threshold (a Gaussian random walk on the logit scale with Roberts, Gelman and
     Gilks's 2.38^2 / D times the population's covariance, scaled toward ``TARGET_ACCEPTANCE``),
@@ -163,16 +167,21 @@ def abc_smc(distance: Distance, settings: Settings, seed: int,
     d = np.concatenate([distance(drawn[i:i + settings.batch]) for i in range(0, len(drawn), settings.batch)])
     best = np.argsort(d, kind="stable")[:n]
     z, d = _to_logit(drawn[best], low, high), d[best]
-    history = [Generation(float(d.max()), n, len(drawn), time.perf_counter() - start)]
+    history = [Generation(float(d.max()), n, len(drawn), len(drawn), time.perf_counter() - start)]
     say(f"generation 0: threshold {d.max():.4f}, the best {n} of {len(drawn)} prior draws, {history[-1].seconds:.0f} s")
 
-    moves, dropped, scale = 3, n // 2, 1.0
+    moves, scale = 3, 1.0
     for t in range(1, settings.generations + 1):
         start = time.perf_counter()
-        order = np.argsort(d, kind="stable")
-        keep = order[: n - dropped]
-        threshold = min(float(d[keep[-1]]), history[-1].threshold)
-        d[keep] = distance(_from_logit(z[keep], low, high))  # measured afresh: a lucky draw does not stick
+        # every particle measured afresh (a distance is a noisy estimate: a lucky draw must not
+        # stick), then the threshold falls to the median, and those above it are replaced
+        d = distance(_from_logit(z, low, high))
+        threshold = min(float(np.median(d)), history[-1].threshold)
+        keep = np.flatnonzero(d <= threshold)
+        dropped = n - len(keep)
+        if len(keep) < 2:
+            say(f"generation {t}: fewer than two particles under {threshold:.4f} when measured again; stopping")
+            break
         walk = np.cov(z[keep].T) * scale * 2.38**2 / dims + RIDGE * np.eye(dims)
         parents = rng.choice(keep, size=dropped)
         moving, moving_d = z[parents].copy(), d[parents].copy()
@@ -191,7 +200,7 @@ def abc_smc(distance: Distance, settings: Settings, seed: int,
                 proposed += len(here)
         z, d = np.concatenate([z[keep], moving]), np.concatenate([d[keep], moving_d])
         rate = accepted / max(proposed, 1)
-        history.append(Generation(threshold, accepted, proposed, time.perf_counter() - start))
+        history.append(Generation(threshold, accepted, proposed, proposed + n, time.perf_counter() - start))
         say(f"generation {t}: threshold {threshold:.4f}, {moves} moves, {rate:.0%} of {proposed} accepted, {history[-1].seconds:.0f} s")
         if rate < settings.min_acceptance:
             break

@@ -5,8 +5,8 @@ dispositions; it keeps a few hundred, each with a weight, that together say what
 allows. ``sim/posterior.csv`` holds them: a ``weight`` column, then one column per fitted
 disposition (``world.choice_temperature``, ``dprk.sanctions_pain`` ...). A run draws one set per
 replica from the model's seeded generator, so its intervals include what the model does not
-know; ``--point`` runs the single set in ``sim/dispositions.yaml`` instead (the posterior mean,
-written by the same calibration).
+know; ``--point`` runs the single set in ``sim/dispositions.yaml`` instead (the posterior's best
+particle, written by the same calibration).
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from sim.dispositions import catalogue
 from sim.errors import UserError
 
 ENSEMBLE_FILE = Path(__file__).with_name("posterior.csv")
-SHARED = frozenset({"world.discount_per_year", "world.proof_months", "world.deterrence_scale"})
-"""Dispositions every replica shares: they enter weights the model computes once per policy."""
+SHARED = frozenset({"world.discount_per_year", "world.proof_months", "world.deterrence_scale", "world.collapse_trust",
+                    "china.mediation_trust"})
+"""Dispositions every replica shares: they enter weights the model computes once per policy, or
+scale state held for every pair of actors at once."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,19 @@ def read(path: Path = ENSEMBLE_FILE) -> Ensemble:
     if weights.sum() <= 0:
         raise UserError(f"{path}: the weights sum to zero")
     return Ensemble(names, table[:, 1:], weights / weights.sum())
+
+
+def check_per_replica(per_replica: dict[str, np.ndarray], replicas: int) -> dict[str, np.ndarray]:
+    """Dispositions given per replica, checked: known, free to vary, one value per replica."""
+    known = {entry.name for entry in catalogue()}
+    for name, values in per_replica.items():
+        if name not in known:
+            raise ValueError(f"per_replica: {name!r} is not a behavioural disposition")
+        if name in SHARED:
+            raise ValueError(f"per_replica: {name} is shared by every replica")
+        if np.shape(values) != (replicas,):
+            raise ValueError(f"per_replica: {name} has shape {np.shape(values)}, not one value for each of {replicas} replicas")
+    return per_replica
 
 
 @cache

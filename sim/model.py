@@ -29,7 +29,7 @@ import numpy as np
 from sim import calendar, capability, coercion, compat, implementation, negotiation, shocks, tension
 from sim.actors import DPRK, Actor, China, Japan, SouthKorea, UnitedStates, registry
 from sim.dispositions import drawn, with_overrides
-from sim.ensemble import Ensemble
+from sim.ensemble import Ensemble, check_per_replica
 from sim.events import EventLog
 from sim.outcomes import OutcomeTracker
 from sim.scenario import Scenario, load_scenario
@@ -91,7 +91,7 @@ class DiplomacyModel(mesa.Model):
         """The dispositions in ``sim/dispositions.yaml``, with the case's what-ifs."""
         self.drawn_sets = ensemble.draw(self.rng, replicas) if ensemble is not None else None
         """Which of the ensemble's sets each replica runs with (``None``: the point for all)."""
-        varied = {**(ensemble.columns(self.drawn_sets) if ensemble is not None else {}), **(per_replica or {})}
+        varied = {**(ensemble.columns(self.drawn_sets) if ensemble is not None else {}), **check_per_replica(per_replica or {}, replicas)}
         fixed = {f"{section}.{key}" for section, changes in self.case.dispositions.items() for key in changes}
         self.dispositions = SimpleNamespace(**drawn(self.point, {k: v for k, v in varied.items() if k not in fixed}))
         """Each section's dispositions as the phases read them (``sim.dispositions.Drawn``)."""

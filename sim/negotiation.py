@@ -148,7 +148,7 @@ def concession_level(model: DiplomacyModel, world: WorldState, side: str, lad: L
     return level
 
 
-def patience_months(model: DiplomacyModel) -> float:
+def patience_months(model: DiplomacyModel) -> float | np.ndarray:
     """Months until a side's deadline: its last concession is due and it may walk out.
 
     Summits compress bargaining into days; six-party rounds stretch it."""

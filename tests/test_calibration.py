@@ -131,7 +131,7 @@ def test_calibrate_without_write_changes_no_file(monkeypatch):
 @pytest.mark.parametrize(("argv", "message"), [
     (("--leave-out", "atlantis_1999"), "--leave-out atlantis_1999: no such case; cases are: agreed_framework_1994"),
     (("--leave-out", "hanoi_2019", "--write"), "--write saves a calibration on every case"),
-    (("--population", "3"), "--population must be at least 10"),
+    (("--population", "3"), "--population: must be from 10 to 100,000, got 3"),
 ])
 def test_bad_calibrate_arguments_are_one_line(argv, message):
     result = run_cli("calibrate", *argv)

@@ -115,3 +115,13 @@ def test_a_bad_ensemble_file_is_named_with_its_line_and_key(tmp_path, text, mess
     with pytest.raises(UserError, match=None) as caught:
         read(path)
     assert str(path) in str(caught.value) and message in str(caught.value)
+
+
+@pytest.mark.parametrize(("per_replica", "message"), [
+    ({"dprk.sanctions_pane": np.ones(3)}, "not a behavioural disposition"),
+    ({"world.collapse_trust": np.ones(3) * 0.5}, "shared by every replica"),
+    ({"dprk.sanctions_pain": np.ones(1)}, "not one value for each of 3 replicas"),
+])
+def test_dispositions_given_per_replica_are_checked(per_replica, message):
+    with pytest.raises(ValueError, match=message):
+        DiplomacyModel(HANOI, replicas=3, rng=0, per_replica=per_replica)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.commands.common import MAX_REPS, console, count, positive_int, print_json, replications, seed, workers
+from sim.commands.common import MAX_REPS, console, count, print_json, replications, seed, whole_number, workers
 
 
 def add_calibration_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,14 +19,19 @@ def add_calibration_arguments(parser: argparse.ArgumentParser) -> None:
     from sim.calibration_settings import Settings
 
     default = Settings()
-    parser.add_argument("--population", type=positive_int, default=default.population,
+    parser.add_argument("--population", type=population, default=default.population,
                         help=f"particles in each generation: the ensemble's size (default {default.population})")
-    parser.add_argument("--particle-reps", type=positive_int, default=default.replicas,
+    parser.add_argument("--particle-reps", type=replications, default=default.replicas,
                         help=f"replications of each particle on each case (default {default.replicas})")
     parser.add_argument("--generations", type=count, default=default.generations,
                         help=f"generations after the prior's (default {default.generations})")
     parser.add_argument("--workers", type=workers, default=None, help="local worker processes (default: one per core)")
     parser.add_argument("--cluster", default=None, metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS (tcp://HOST:PORT)")
+
+
+def population(text: str) -> int:
+    """A population of particles: 10 (the fewest whose spread can guide the random walk) to 100,000."""
+    return whole_number(text, 10, 100_000)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,8 +62,13 @@ def main(args: argparse.Namespace) -> int:
 
     if args.write and args.leave_out:
         raise UserError("--write saves a calibration on every case; drop --leave-out to write one")
-    if args.population < 10:
-        raise UserError("--population must be at least 10")
+    if args.write:
+        from sim.calibration import DISPOSITIONS_FILE
+        from sim.commands.common import check_writable
+        from sim.ensemble import ENSEMBLE_FILE
+
+        for path in (ENSEMBLE_FILE, DISPOSITIONS_FILE):
+            check_writable(str(path), "--write")
     paths = cases(args.leave_out)
     out = None if args.json else console()
     executor = make_executor(args.workers, args.cluster)

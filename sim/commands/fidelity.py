@@ -44,6 +44,10 @@ def main(args: argparse.Namespace) -> int:
     if args.cross_validate:
         args.reps = args.reps or 300
         return cross_validate(args)
+    if args.case:
+        from sim.errors import UserError
+
+        raise UserError("--case chooses the cases --cross-validate leaves out; add --cross-validate")
     paths = [Path(p) for p in args.scenarios] or None
     if args.shock_sensitivity:
         return _shock_sensitivity(args, paths)
@@ -111,7 +115,7 @@ def cross_validate(args: argparse.Namespace) -> int:
         return 1 if args.strict and total["left_out"]["passed"] < len(folds) else 0
     from rich.table import Table
 
-    table = Table(title=f"Leave one case out: {args.reps} replications per case, seed {args.seed}; "
+    table = Table(title=f"Leave one case out: {args.reps} replications per case, seed {args.seed}; in sample: the shipped calibration; "
                         "score = mean over bands of (1 - share inside)^2 (a coin flip: 0.25), log score in nats")
     for column in ("case", "in sample", "score", "log score", "left out", "score ", "log score "):
         table.add_column(column, justify="left" if column == "case" else "right")

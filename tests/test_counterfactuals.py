@@ -10,7 +10,7 @@ import pytest
 
 from sim.runner import simulate
 from sim.scenario import ScenarioError, load_scenario
-from sim.stats import difference
+from sim.stats import paired_difference
 from tests.conftest import AGREED_FRAMEWORK, SCENARIOS
 
 REPS = 300
@@ -28,7 +28,7 @@ def test_counterfactual_moves_outcomes_as_expected(path, counterfactual):
     base = simulate(path, replicas=REPS, seed=5, record_series=False).outcomes
     what_if = simulate(path, replicas=REPS, seed=5, overrides=counterfactual.set, record_series=False).outcomes
     for outcome, direction in counterfactual.expect.items():
-        change = difference(base[outcome], what_if[outcome])
+        change = paired_difference(base[outcome], what_if[outcome])  # common random numbers: the interval compare reports
         if direction == "up":
             assert change["ci_low"] > 0, f"{counterfactual.name}: {outcome} {change}"
         else:

@@ -181,7 +181,8 @@ def collapse_lags(month: str, reps: int = 300) -> np.ndarray:
     from sim.calendar import parse_month
 
     scenario = _verification_demand_on(month)
-    out = simulate(scenario, replicas=reps, seed=SEED, record_events=0, record_series=False, point=True).outcomes
+    # with the posterior ensemble, as a run goes: at the single best set the lag is shorter (a known weak point)
+    out = simulate(scenario, replicas=reps, seed=SEED, record_events=0, record_series=False).outcomes
     lag = out["months_to_collapse"][out["collapsed"].astype(bool)] - (parse_month(month) - scenario.start)
     return lag[lag >= 0]
 

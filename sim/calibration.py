@@ -215,8 +215,8 @@ EDGE = 1e-6
 
 
 def _to_logit(values: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """Dispositions within their bounds as logits of their place in the range: the kernel
-    perturbs there, so every proposal stays within the bounds (a uniform prior's support)."""
+    """Dispositions within their bounds as logits of their place in the range: the random walk
+    moves there, so every proposal stays within the bounds (a uniform prior's support)."""
     unit = np.clip((values - low) / (high - low), EDGE, 1.0 - EDGE)
     return np.log(unit) - np.log1p(-unit)
 
@@ -228,12 +228,6 @@ def _from_logit(z: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
 def _log_prior_logit(z: np.ndarray) -> np.ndarray:
     """The uniform prior's log density on the logit scale (the logistic density, per dimension)."""
     return -(np.logaddexp(0.0, z) + np.logaddexp(0.0, -z)).sum(axis=1)
-
-
-def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    order = np.argsort(values, kind="stable")
-    cumulative = np.cumsum(weights[order]) / weights.sum()
-    return float(values[order][np.searchsorted(cumulative, q)])
 
 
 def best_particle(posterior: Posterior, paths: Sequence[Path], seed: int, executor: Executor | None = None,

@@ -36,7 +36,7 @@ import numpy as np
 from sim.calibration_settings import Settings
 from sim.dispositions import DISPOSITIONS_FILE, Entry, calibrated_values, catalogue
 from sim.ensemble import Ensemble
-from sim.fidelity import observed_cases
+from sim.fidelity import observed_cases, proper_score
 from sim.scenario import Scenario, load_scenario
 from sim.sweep.execute import Chunk, Executor, InProcess, Task
 
@@ -132,7 +132,7 @@ class Distance:
             case, first, size = slots[chunk.index]
             inside = np.stack([band.contains(outcomes[name]) for name, band in self.scenarios[case].observed.items()])
             share = inside.reshape(len(inside), size // reps, reps).mean(axis=2)  # (bands, particles in the chunk)
-            missed[case, first // reps:(first + size) // reps] = ((1.0 - share) ** 2).mean(axis=0)
+            missed[case, first // reps:(first + size) // reps] = proper_score(share)
         self.batches += 1
         return missed.mean(axis=0)
 

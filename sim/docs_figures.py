@@ -227,12 +227,10 @@ def calibration_fitted() -> str:
     ensemble = shipped()
     column = {name: j for j, name in enumerate(ensemble.names)}
     lines = ["| disposition | prior (uniform) | posterior mean | posterior 5-95% | point | what it is |", "|---|---|---|---|---|---|"]
+    mean, (lows, highs) = ensemble.mean(), ensemble.quantiles([0.05, 0.95])
     for p, value in zip(PARAMETERS, current_vector(), strict=True):
-        x = ensemble.values[:, column[p.name]]
-        order = np.argsort(x)
-        cumulative = np.cumsum(ensemble.weights[order])
-        low, high = x[order][np.searchsorted(cumulative, [0.05, 0.95])]
-        lines.append(f"| `{p.name}` | {p.low:g} to {p.high:g} | {ensemble.weights @ x:.3g} | {low:.3g} to {high:.3g} | {value:.3g} "
+        j = column[p.name]
+        lines.append(f"| `{p.name}` | {p.low:g} to {p.high:g} | {mean[j]:.3g} | {lows[j]:.3g} to {highs[j]:.3g} | {value:.3g} "
                      f"| {p.description} |")
     return "\n".join(lines) + "\n"
 

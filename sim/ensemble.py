@@ -51,6 +51,15 @@ class Ensemble:
         """The weighted mean of each disposition (D,)."""
         return self.weights @ self.values
 
+    def quantiles(self, shares: list[float]) -> np.ndarray:
+        """Each disposition's weighted quantiles (len(shares), D): the first value whose weight
+        below and at it reaches each share."""
+        out = np.empty((len(shares), len(self.names)))
+        for j in range(len(self.names)):
+            order = np.argsort(self.values[:, j], kind="stable")
+            out[:, j] = self.values[order, j][np.searchsorted(np.cumsum(self.weights[order]), shares)]
+        return out
+
 
 def read(path: Path = ENSEMBLE_FILE) -> Ensemble:
     """The ensemble in ``path``, checked: known dispositions, values within their bounds, weights >= 0."""

@@ -62,7 +62,7 @@ class CaseFit:
     def score(self) -> float:
         """The proper score of the record under the model: mean over bands of (1 - share inside)^2
         (0 when every replication falls inside every band; a coin flip's is 0.25)."""
-        return float(np.mean([(1.0 - b.share_inside) ** 2 for b in self.bands])) if self.bands else float("nan")
+        return float(proper_score(np.array([b.share_inside for b in self.bands]))) if self.bands else float("nan")
 
     @property
     def log_score(self) -> float | None:
@@ -91,6 +91,12 @@ def observed_cases(directory: str | Path = SCENARIO_DIR) -> list[Path]:
 
 def _mentions_observed(path: Path) -> bool:
     return any(line.startswith("observed:") for line in path.read_text(encoding="utf-8").splitlines())
+
+
+def proper_score(shares: np.ndarray) -> np.ndarray:
+    """Mean over bands (the first axis) of (1 - share of replications inside)^2: a case's score,
+    and the calibration's distance of each particle (``shares`` (bands, particles))."""
+    return ((1.0 - shares) ** 2).mean(axis=0)
 
 
 def fit_case(scenario: Scenario, outcomes: dict[str, np.ndarray]) -> CaseFit:

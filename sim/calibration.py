@@ -47,7 +47,7 @@ FITTED: tuple[str, ...] = (
     "dprk.push_rebuff", "dprk.rebuff_memory", "dprk.push_exercises", "dprk.push_tension", "dprk.restraint_engagement",
     "dprk.restraint_talks", "dprk.restraint_deal", "dprk.verification_aversion", "dprk.stay_bias", "dprk.audience_cost",
     "world.defection_tolerance", "world.review_rate", "dprk.sanctions_pain",
-    "us.crisis_aversion", "us.stay_bias", "us.talk_benefit", "dprk.talk_benefit",
+    "us.crisis_aversion", "us.stay_bias", "us.talk_benefit", "us.audience_cost", "dprk.talk_benefit",
     "china.consent_base", "china.consent_per_test",
 )
 """The dispositions the calibration infers, each with a uniform prior within its bounds; the

@@ -7,11 +7,16 @@ finding. Each month a party keeps its commitments while its surplus from the dea
 its outside option, ``sim/valuation.py``), its reluctance to renege and the other side's
 record of delivery make keeping them worth more than not (logit choice); otherwise it
 withholds its due deliveries. A delay is a due delivery not made for want of follow-through.
-Each side's case for leaving accumulates (and decays) from the other's recent shortfall as it
-sees it (each late item weighed by its worth to the receiver, smoothed over months, so an
-occasional late delivery counts for little and a chronic one for much) and from its own
-reasons: how far keeping the deal is worth less to it than withholding, month after month (a
-lapse of the logit choice in a deal it values adds nothing). Past its tolerance it withdraws at
+Each side's case for leaving accumulates (and decays) from the other's shortfall beyond what
+it expected, and from its own reasons. The shortfall is each late item weighed by its worth to
+the receiver, smoothed over months; what the receiver expected is ``1 - trust``, the record of
+delivery it has learned (trust moves toward the share delivered). So fuel oil that is chronically
+late, as the DPRK came to expect from 1995 (``history/cases.md``: "often late"), builds no case,
+while deliveries stopped by a partner that had kept them do: a prediction error, as in
+reinforcement learning (Rescorla and Wagner 1972), and the breach of expectations that
+reciprocity answers (Axelrod 1984). Its own reasons are how far keeping the deal is worth less
+to it than withholding, month after month (a lapse of the logit choice in a deal it values adds
+nothing). Past its tolerance it withdraws at
 its next review of the deal (a government reconsiders a deal only now and then: ``review_rate``
 a month, and leaves once it has a case it can defend at home: Fearon 1994 on the audience cost
 of reneging), and the deal collapses. The commitment problem as a flow (Fearon 1995; Powell
@@ -31,7 +36,7 @@ from sim import beliefs
 from sim import concessions as c
 from sim.actors import registry
 from sim.choice import choose
-from sim.state import DPRK, SIDE, Talks, WorldState
+from sim.state import DPRK, SIDE, US, Talks, WorldState
 from sim.valuation import deal_surplus, received_worth
 
 if TYPE_CHECKING:
@@ -99,10 +104,13 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
             missed = missed * np.where(world.inspected, 1.0, w.unseen_weight)
         recent = w.shortfall_memory * world.shortfall[index] + (1 - w.shortfall_memory) * missed
         world.shortfall[index] = np.where(active, recent, world.shortfall[index])
+        # a shortfall the observer expected (its trust in the giver) builds no case; one beyond it does
+        expected = 1.0 - (world.trust[US, DPRK] if index == 0 else world.trust[DPRK, US])
+        surprise = np.maximum(recent - expected, 0.0)
         # the observer's own reasons: how far keeping the deal is worth less to it than not
         # keeping it, month after month (a lapse in a deal it values adds nothing)
         losing = np.maximum(-keeping_worth[OBSERVER[index]], 0.0)
-        perceived = (1 - w.defection_decay) * world.defection[observer] + recent + losing
+        perceived = (1 - w.defection_decay) * world.defection[observer] + surprise + losing
         world.defection[observer] = np.where(active, perceived, world.defection[observer])
         _learn_trust(model, world, index, active & (n_due > 0), 1.0 - missed)
 

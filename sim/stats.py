@@ -87,7 +87,7 @@ def difference(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     diff = float(b.mean() - a.mean())
     se = np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)) if len(a) > 1 and len(b) > 1 else 0.0
-    return {"diff": diff, "ci_low": diff - Z95 * float(se), "ci_high": diff + Z95 * float(se)}
+    return _within_span(diff, Z95 * float(se), a, b)
 
 
 def paired_difference(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
@@ -96,4 +96,12 @@ def paired_difference(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
     d = np.asarray(b, dtype=float) - np.asarray(a, dtype=float)
     mean = float(d.mean())
     half = Z95 * float(d.std(ddof=1)) / np.sqrt(len(d)) if len(d) > 1 else 0.0
-    return {"diff": mean, "ci_low": mean - half, "ci_high": mean + half}
+    return _within_span(mean, half, a, b)
+
+
+def _within_span(diff: float, half: float, a: np.ndarray, b: np.ndarray) -> dict[str, float]:
+    """``diff`` +- ``half``, kept within the differences the values can make: a difference of
+    shares never beyond -1 or 1, of counts never beyond the span of the counts seen."""
+    values = np.concatenate([np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()])
+    span = float(values.max() - values.min()) if len(values) else 0.0
+    return {"diff": diff, "ci_low": max(diff - half, -span), "ci_high": min(diff + half, span)}

@@ -6,6 +6,11 @@ score it against its record: pass or fail as ``fidelity`` does, the proper score
 bands of (1 - share inside)^2) and the log score of its yes/no outcomes. Beside it, the same
 case scored in sample (by the shipped ensemble, fitted on every case). Fit is not truth: the
 left-out column is the one that says how far the model carries.
+
+Each fold also names the dispositions the left-out case alone teaches: those whose 5-95%
+posterior range, fitted on every case, is under half as wide as without the case, or does not
+overlap it. A case that alone pins a mechanism cannot be predicted by the others: what the fold
+draws for that disposition is close to its prior.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.calibration import Settings, calibrate, cases
+from sim.calibration import PARAMETERS, Settings, calibrate, cases
+from sim.ensemble import Ensemble, shipped
 from sim.fidelity import CaseFit, fidelity, observed_cases
 from sim.sweep.execute import Executor
 
@@ -28,12 +34,31 @@ class Fold:
     in_sample: CaseFit
     left_out: CaseFit
     seconds: float
+    taught: dict[str, dict[str, list[float]]]
+    """The dispositions this case alone pins: their 5-95% range fitted on every case (``with``)
+    and without this case (``without``)."""
 
     def as_dict(self) -> dict:
         return {"case": self.case, "seconds": round(self.seconds, 1),
                 "in_sample": {"pass": self.in_sample.passed, "score": self.in_sample.score, "log_score": self.in_sample.log_score},
                 "left_out": {"pass": self.left_out.passed, "score": self.left_out.score, "log_score": self.left_out.log_score,
-                             "share_inside": {b.outcome: b.share_inside for b in self.left_out.bands}}}
+                             "share_inside": {b.outcome: b.share_inside for b in self.left_out.bands}},
+                "taught": self.taught}
+
+
+def taught_alone(everything: Ensemble, without: Ensemble) -> dict[str, dict[str, list[float]]]:
+    """The fitted dispositions whose 5-95% range on every case is under half as wide as without
+    one case, or does not overlap it: what that case alone teaches."""
+    ranges = {"with": everything.quantiles([0.05, 0.95]), "without": without.quantiles([0.05, 0.95])}
+    out = {}
+    for entry in PARAMETERS:
+        if entry.name not in everything.names or entry.name not in without.names:
+            continue
+        lo, hi = ranges["with"][:, everything.names.index(entry.name)]
+        lo_out, hi_out = ranges["without"][:, without.names.index(entry.name)]
+        if (hi - lo) < 0.5 * (hi_out - lo_out) or hi < lo_out or hi_out < lo:
+            out[entry.name] = {"with": [float(lo), float(hi)], "without": [float(lo_out), float(hi_out)]}
+    return out
 
 
 def cross_validate(settings: Settings | None = None, seed: int = 0, replicas: int = 300, executor: Executor | None = None,
@@ -44,6 +69,7 @@ def cross_validate(settings: Settings | None = None, seed: int = 0, replicas: in
     say = progress or (lambda _message: None)
     settings = settings or Settings()
     in_sample = {fit.name: fit for fit in fidelity(replicas=replicas, seed=seed)}
+    everything = shipped()
     folds = []
     for path in observed_cases():
         if only and path.stem not in only:
@@ -52,7 +78,8 @@ def cross_validate(settings: Settings | None = None, seed: int = 0, replicas: in
         say(f"leaving out {path.stem}")
         posterior = calibrate(cases(path.stem), settings, seed, executor, progress=lambda m: say(f"  {m}"))
         fit = fidelity([path], replicas=replicas, seed=seed, ensemble=posterior.ensemble())[0]
-        folds.append(Fold(path.stem, in_sample[fit.name], fit, time.perf_counter() - began))
+        taught = taught_alone(everything, posterior.ensemble())
+        folds.append(Fold(path.stem, in_sample[fit.name], fit, time.perf_counter() - began, taught))
         say(f"{path.stem}: {'passes' if fit.passed else 'fails'} left out, score {fit.score:.3f}")
     return folds
 

@@ -137,3 +137,24 @@ def test_bad_calibrate_arguments_are_one_line(argv, message):
     result = run_cli("calibrate", *argv)
     assert result.code == 2
     assert message in result.err and "Traceback" not in result.err
+
+
+def test_a_disposition_one_case_alone_pins_is_named():
+    """``sim.validation.taught_alone``: narrowed to under half its width by the case, or moved
+    apart from where it sits without the case, and nothing else."""
+    from sim.ensemble import Ensemble
+    from sim.validation import taught_alone
+
+    names = tuple(p.name for p in PARAMETERS[:3])
+    rng = np.random.default_rng(0)
+    wide = rng.uniform(0.0, 1.0, size=(400, 3))
+    narrow = wide.copy()
+    narrow[:, 0] = rng.uniform(0.4, 0.5, size=400)  # pinned by the case
+    narrow[:, 1] = rng.uniform(0.1, 0.9, size=400)  # a little narrower: not pinned
+    weights = np.full(400, 1 / 400)
+    taught = taught_alone(Ensemble(names, narrow, weights), Ensemble(names, wide, weights))
+    assert list(taught) == [names[0]]
+    assert taught[names[0]]["with"][1] - taught[names[0]]["with"][0] < 0.1
+    moved = wide.copy()
+    moved[:, 2] = rng.uniform(2.0, 3.0, size=400)  # apart from the range without the case
+    assert names[2] in taught_alone(Ensemble(names, moved, weights), Ensemble(names, wide, weights))

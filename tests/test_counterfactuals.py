@@ -13,7 +13,7 @@ from sim.scenario import ScenarioError, load_scenario
 from sim.stats import paired_difference
 from tests.conftest import AGREED_FRAMEWORK, SCENARIOS
 
-REPS = 300
+REPS = 1000
 CASE_FILES = sorted(p for p in SCENARIOS.glob("*.yaml") if p.stem != "base")
 COUNTERFACTUALS = [(path, cf) for path in CASE_FILES for cf in load_scenario(path).counterfactuals]
 

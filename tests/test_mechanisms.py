@@ -11,7 +11,7 @@ from sim.choice import choose, logistic
 from sim.model import DiplomacyModel
 from sim.scenario import IntelligenceShock
 from sim.state import DPRK, US, Talks
-from sim.stats import compare_outcomes, difference, summarize, summarize_outcomes, wilson
+from sim.stats import compare_outcomes, difference, paired_difference, summarize, summarize_outcomes, wilson
 from tests.conftest import AGREED_FRAMEWORK, HANOI
 
 
@@ -71,6 +71,10 @@ def test_intervals_never_leave_their_range():
     assert never["mean"] is None and never["happened"] == 0.0
     diff = compare_outcomes({"walkouts": np.array([0, 1, 2, 1])}, {"walkouts": np.array([1, 1, 2, 2])}, horizon)
     assert diff["walkouts"]["diff"] == 0.5
+    # a difference of shares stays within -1 and 1 (a compare once printed -0.90 [-1.01, -0.79])
+    signed, unsigned = np.ones(30), np.r_[np.zeros(27), np.ones(3)]
+    for change in (paired_difference(signed, unsigned), difference(signed, unsigned)):
+        assert -1.0 <= change["ci_low"] < change["diff"] < change["ci_high"] <= 1.0, change
 
 
 # -------------------------------------------------------------- the issue space and valuation
@@ -305,3 +309,28 @@ def test_provocations_fall_under_a_valued_deal():
     world.deal_valued = np.ones(20000)
     restrained = model.dprk.choose_provocations(world).short_range.mean()
     assert restrained < free * np.exp(-model.dprk.dispositions.restraint_deal) * 1.2
+
+
+def test_only_a_shortfall_beyond_what_was_expected_builds_a_case_for_leaving():
+    """A late delivery the DPRK expected (its trust in the US already low) adds nothing to its
+    case for leaving; the same shortfall from a partner it trusted does (``sim/implementation.py``)."""
+    from sim import implementation
+
+    def dprk_case(trust_in_us: float) -> float:
+        model = model_of(AGREED_FRAMEWORK, replicas=400)
+        for _ in range(12):  # the deal is signed within the first year
+            model.step()
+        model.us.policy.follow_through = 0.0  # from now on every US delivery is late
+        world = model.world
+        in_force = world.talks == Talks.IMPLEMENTATION
+        assert in_force.sum() >= 100
+        world.trust[DPRK, US] = trust_in_us
+        world.shortfall[:] = 0.0
+        world.defection[:] = 0.0
+        world.months_since_deal[:] = 24  # every item of the deal is due
+        implementation.implement(model, world)
+        return float(world.defection[0][in_force].mean())
+
+    # with every US delivery late, what the DPRK perceives is its shortfall beyond 1 - trust
+    expected, surprised = dprk_case(0.0), dprk_case(1.0)
+    assert expected < 0.02 < surprised, (expected, surprised)

@@ -126,6 +126,13 @@ def cross_validate(args: argparse.Namespace) -> int:
     table.add_row("[bold]all[/bold]", f"{ins['passed']} of {len(folds)}", f"{ins['score']:.3f}", _log(ins["log_score"]),
                   f"{outs['passed']} of {len(folds)}", f"{outs['score']:.3f}", _log(outs["log_score"]), end_section=True)
     out.print(table)
+    for f in folds:
+        if f.taught:
+            out.print(f"{f.case} alone teaches: " + "; ".join(
+                f"{name} ({r['with'][0]:.3g} to {r['with'][1]:.3g} with it, {r['without'][0]:.3g} to {r['without'][1]:.3g} without)"
+                for name, r in f.taught.items()))
+    out.print("(a disposition a case alone teaches: its 5-95% posterior range on every case under half as wide as without "
+              "the case, or apart from it; left out, the case meets that disposition near its prior)")
     return 1 if args.strict and outs["passed"] < len(folds) else 0
 
 

@@ -17,7 +17,7 @@ from sim.fidelity import observed_cases
 from sim.outcomes import BINARY
 from sim.runner import simulate
 from sim.scenario import load_scenario
-from sim.shock_sensitivity import variants
+from sim.shock_sensitivity import variants as shock_variants
 
 CASES = observed_cases()
 LEVER_REPS = 60
@@ -46,7 +46,7 @@ def moved_values(entry: Entry) -> list[float]:
 
 WHAT_IFS = [(str(case), tuple(cf.set)) for case in CASES for cf in load_scenario(case).counterfactuals]
 """Each case's documented counterfactuals, shipped with it."""
-SHOCKS_MOVED = [(str(case), v.overrides) for case in CASES for v in variants(load_scenario(case))]
+SHOCKS_MOVED = [(str(case), v.overrides) for case in CASES for v in shock_variants(load_scenario(case))]
 """Each case with one shock moved or resized as ``fidelity --shock-sensitivity`` does (the
 inputs' own uncertainty): a lever of a mechanism the shocks' record dates leave idle."""
 

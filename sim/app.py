@@ -33,6 +33,7 @@ from sim.scenario import load_scenario
 from sim.state import Talks
 
 web.close_cdn_proxy()
+web.serve_page_assets()
 web.return_memory_after_sessions()
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -304,10 +305,11 @@ def Page() -> None:
                 solara.SliderInt(f"Seed: {seed.value}", value=seed, min=0, max=99)
             with solara.Div(style={"width": "210px"}):
                 solara.SliderInt(f"Speed: {speed.value} months/s", value=speed, min=1, max=12)
-            solara.Button("Step", on_click=step, disabled=playing.value or not model.running, color="primary")
+            # no ripple: its dozen animated frames were half the browser's work of a Step
+            solara.Button("Step", on_click=step, disabled=playing.value or not model.running, color="primary", ripple=False)
             solara.Button("Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value),
-                          disabled=not model.running and not playing.value, color="primary", outlined=True)
-            solara.Button("Reset", on_click=lambda: restarts.set(restarts.value + 1), outlined=True)
+                          disabled=not model.running and not playing.value, color="primary", outlined=True, ripple=False)
+            solara.Button("Reset", on_click=lambda: restarts.set(restarts.value + 1), outlined=True, ripple=False)
         with solara.Div(classes=["pen-body"]):
             Policies(policies)
             with solara.Div(classes=["pen-text"]):

@@ -178,6 +178,7 @@ def test_a_lesson_pick_a_case_change_a_policy_step_play_reset(app_url, browser):
         step.click()
         page.wait_for_timeout(100)
     _months(page, "12 of 24 months simulated (through 2019-12)")
+    assert page.evaluate("document.getAnimations().length") == 0  # the page holds still (sim/assets/custom.css)
     page.wait_for_function("() => Number(document.querySelector('.peninsula-chart').dataset.rows) >= 13 * 8")
     story = _story(page)
     assert "Nothing has happened yet" not in story and "2019-" in story

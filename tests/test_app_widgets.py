@@ -141,6 +141,22 @@ def test_the_charts_load_builds_that_are_shipped():
         assert (web.cache_dir() / path).is_file(), path
 
 
+def test_the_page_holds_still():
+    """The page's <head> carries sim/assets/custom.css (no animation, transition or ripple) and
+    the buttons have no ripple: animated frames cost thirty browsers on one laptop their CPU."""
+    import solara.server.server as server
+    import solara.server.settings as settings
+
+    assert str(web.PAGE_ASSETS) in settings.assets.extra_locations
+    css = (web.PAGE_ASSETS / "custom.css").read_text()
+    assert "animation: none !important" in css and "transition: none !important" in css
+    assert server.asset_directories().index(web.PAGE_ASSETS) < len(server.asset_directories()) - 1  # before Solara's own
+    assert sorted(p.name for p in web.PAGE_ASSETS.iterdir()) == ["custom.css"]  # nothing else served from there
+    _, rc = solara.render(app.Page(), handle_error=False)
+    for name in ("Step", "Play", "Reset"):
+        assert rc.find(v.Btn, children=[name]).widget.ripple is False
+
+
 def test_a_broken_case_file_is_left_out_of_the_picker(tmp_path, capsys):
     (tmp_path / "base.yaml").write_text((HANOI.parent / "base.yaml").read_text())
     (tmp_path / "good.yaml").write_text(HANOI.read_text())

@@ -78,6 +78,19 @@ def test_chart_rows_follow_the_told_run_with_the_middle_80_percent():
     assert {row["event"] for row in data["events"]} == {charts.MARKED[k][0] for k in kinds if k in charts.MARKED}
 
 
+def test_the_chart_data_carry_the_run_so_the_page_adds_only_new_rows():
+    import json
+
+    model = app.ClassroomModel(case=HANOI_TITLE, seed=1)
+    before = json.loads(model.chart_json())
+    model.step()
+    after = json.loads(model.chart_json())
+    assert after["run"] == before["run"] and after["series"][: len(before["series"])] == before["series"]
+    assert len(after["series"]) == len(before["series"]) + len(before["series"])  # one month more
+    assert {k: v for k, v in after.items() if k != "run"} == model.chart_data()
+    assert json.loads(app.ClassroomModel(case=HANOI_TITLE, seed=1).chart_json())["run"] != after["run"]  # a new run
+
+
 def test_every_launch_range_is_marked_and_the_time_axis_is_dated():
     assert {"short_range_launches", "long_range_launch", "nuclear_test"} <= set(charts.MARKED)
     spec = charts.spec(2019 * 12, 2020 * 12 + 11, "a typical run of 200")

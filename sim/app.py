@@ -15,6 +15,7 @@ The server serves only what it ships: :mod:`sim.web` closes Solara's CDN proxy.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import time
@@ -33,12 +34,15 @@ from sim.scenario import load_scenario
 from sim.state import Talks
 
 web.close_cdn_proxy()
+web.serve_page_assets()
 web.return_memory_after_sessions()
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 AS_IN_CASE = "as in the case"
 NOTHING_MORE = "nothing more"
 DEFAULT_CASE = "agreed_framework_1994"
+RUNS = itertools.count(1)
+"""Numbers the runs a server makes: the charts add a run's new rows to what they hold, and start again with a new run."""
 STORIES = {"a typical run": typical.TYPICAL, "the most unusual run": typical.UNUSUAL, "a run by number": "number"}
 
 
@@ -135,6 +139,7 @@ class ClassroomModel(DiplomacyModel):
         self.choice = typical.choose(path, int(seed), self.what_ifs, story)
         super().__init__(scenario=path, replicas=typical.POOL, rng=int(seed), overrides=self.what_ifs,
                          record_events=self.choice.replica + 1, record_series=False, ensemble=shipped())
+        self.run_number = next(RUNS)
         self.told: list = []
         self.rows: list[dict[str, Any]] = charts.rows(self.case.start, self.state_now(), self.choice.replica)
         self._rows_json = [json.dumps(self.rows)[1:-1]]
@@ -152,8 +157,12 @@ class ClassroomModel(DiplomacyModel):
         return {"series": self.rows, "events": charts.event_rows(self.told)}
 
     def chart_json(self) -> str:
-        """:meth:`chart_data` as JSON, each month's rows serialised once (sent to the page at each step)."""
-        return f'{{"series": [{", ".join(self._rows_json)}], "events": {json.dumps(charts.event_rows(self.told))}}}'
+        """:meth:`chart_data` as JSON, each month's rows serialised once (sent to the page at each step).
+
+        With the run's number: within a run both sets only grow, so the page adds the rows it does not
+        hold yet to its charts rather than drawing them all again (``vegalite.vue``)."""
+        return (f'{{"run": {self.run_number}, "series": [{", ".join(self._rows_json)}], '
+                f'"events": {json.dumps(charts.event_rows(self.told))}}}')
 
 
 # ---------------------------------------------------------------- the page
@@ -304,10 +313,11 @@ def Page() -> None:
                 solara.SliderInt(f"Seed: {seed.value}", value=seed, min=0, max=99)
             with solara.Div(style={"width": "210px"}):
                 solara.SliderInt(f"Speed: {speed.value} months/s", value=speed, min=1, max=12)
-            solara.Button("Step", on_click=step, disabled=playing.value or not model.running, color="primary")
+            # no ripple: its dozen animated frames were half the browser's work of a Step
+            solara.Button("Step", on_click=step, disabled=playing.value or not model.running, color="primary", ripple=False)
             solara.Button("Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value),
-                          disabled=not model.running and not playing.value, color="primary", outlined=True)
-            solara.Button("Reset", on_click=lambda: restarts.set(restarts.value + 1), outlined=True)
+                          disabled=not model.running and not playing.value, color="primary", outlined=True, ripple=False)
+            solara.Button("Reset", on_click=lambda: restarts.set(restarts.value + 1), outlined=True, ripple=False)
         with solara.Div(classes=["pen-body"]):
             Policies(policies)
             with solara.Div(classes=["pen-text"]):

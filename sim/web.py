@@ -41,6 +41,19 @@ def close_cdn_proxy() -> None:
     cdn_helper.fetch_from_cdn = refuse_outside
 
 
+PAGE_ASSETS = Path(__file__).resolve().with_name("assets")
+"""Files the page takes from this package: ``custom.css`` (Solara puts it in every page's ``<head>``)."""
+
+
+def serve_page_assets() -> None:
+    """Serve :data:`PAGE_ASSETS` as Solara's ``/static/assets/`` (before Solara's own), so that the
+    page's ``<head>`` carries this package's ``custom.css``: a page that holds still from the loading
+    screen on (no animations, transitions or ripples to draw frame after frame)."""
+    locations = server_settings.assets.extra_locations
+    if str(PAGE_ASSETS) not in locations:
+        locations.insert(0, str(PAGE_ASSETS))
+
+
 def _trim() -> None:
     """Collect, then hand freed memory back to the system (glibc), so a closed class leaves no footprint."""
     gc.collect()

@@ -178,6 +178,7 @@ def test_a_lesson_pick_a_case_change_a_policy_step_play_reset(app_url, browser):
         step.click()
         page.wait_for_timeout(100)
     _months(page, "12 of 24 months simulated (through 2019-12)")
+    assert page.evaluate("document.getAnimations().length") == 0  # the page holds still (sim/assets/custom.css)
     page.wait_for_function("() => Number(document.querySelector('.peninsula-chart').dataset.rows) >= 13 * 8")
     story = _story(page)
     assert "Nothing has happened yet" not in story and "2019-" in story
@@ -191,6 +192,8 @@ def test_a_lesson_pick_a_case_change_a_policy_step_play_reset(app_url, browser):
     page.get_by_role("button", name="Reset").click()
     _months(page, "0 of 24 months simulated")
     assert "us.sequencing=action_for_action" in _story(page)  # Reset keeps the policies
+    # a new run: the charts drop the last run's rows and hold the first month's only
+    page.wait_for_function("() => document.querySelector('.peninsula-chart').dataset.rows === '8'")
 
     assert outside == [], f"the app asked for resources off this machine: {outside[:3]}"
     assert _links_off_this_machine(page) == []

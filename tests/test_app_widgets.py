@@ -78,6 +78,19 @@ def test_chart_rows_follow_the_told_run_with_the_middle_80_percent():
     assert {row["event"] for row in data["events"]} == {charts.MARKED[k][0] for k in kinds if k in charts.MARKED}
 
 
+def test_the_chart_data_carry_the_run_so_the_page_adds_only_new_rows():
+    import json
+
+    model = app.ClassroomModel(case=HANOI_TITLE, seed=1)
+    before = json.loads(model.chart_json())
+    model.step()
+    after = json.loads(model.chart_json())
+    assert after["run"] == before["run"] and after["series"][: len(before["series"])] == before["series"]
+    assert len(after["series"]) == len(before["series"]) + len(before["series"])  # one month more
+    assert {k: v for k, v in after.items() if k != "run"} == model.chart_data()
+    assert json.loads(app.ClassroomModel(case=HANOI_TITLE, seed=1).chart_json())["run"] != after["run"]  # a new run
+
+
 def test_every_launch_range_is_marked_and_the_time_axis_is_dated():
     assert {"short_range_launches", "long_range_launch", "nuclear_test"} <= set(charts.MARKED)
     spec = charts.spec(2019 * 12, 2020 * 12 + 11, "a typical run of 200")
@@ -139,6 +152,22 @@ def test_the_cdn_proxy_never_fetches(monkeypatch, tmp_path):
 def test_the_charts_load_builds_that_are_shipped():
     for path in web.ASSETS.values():
         assert (web.cache_dir() / path).is_file(), path
+
+
+def test_the_page_holds_still():
+    """The page's <head> carries sim/assets/custom.css (no animation, transition or ripple) and
+    the buttons have no ripple: animated frames cost thirty browsers on one laptop their CPU."""
+    import solara.server.server as server
+    import solara.server.settings as settings
+
+    assert str(web.PAGE_ASSETS) in settings.assets.extra_locations
+    css = (web.PAGE_ASSETS / "custom.css").read_text()
+    assert "animation: none !important" in css and "transition: none !important" in css
+    assert server.asset_directories().index(web.PAGE_ASSETS) < len(server.asset_directories()) - 1  # before Solara's own
+    assert sorted(p.name for p in web.PAGE_ASSETS.iterdir()) == ["custom.css"]  # nothing else served from there
+    _, rc = solara.render(app.Page(), handle_error=False)
+    for name in ("Step", "Play", "Reset"):
+        assert rc.find(v.Btn, children=[name]).widget.ripple is False
 
 
 def test_a_broken_case_file_is_left_out_of_the_picker(tmp_path, capsys):

@@ -258,6 +258,7 @@ def cross_validation() -> str:
     import json
 
     from sim.sweep.store import model_identity
+    from sim.validation import describe_taught
 
     rerun = "python run_sim.py fidelity --cross-validate --json > docs/cross_validation.json"
     if not CROSS_VALIDATION.is_file():
@@ -282,9 +283,8 @@ def cross_validation() -> str:
 
     lines.append("| **all** | " + " | ".join([*mean(total["in_sample"]), *mean(total["left_out"])]) + " |")
     settings = f"--population {data['population']} --generations {data['generations']} --particle-reps {data['particle_reps']}"
-    taught = [f"- `{fold['case']}` alone teaches " + "; ".join(
-        f"`{name}` ({r['with'][0]:.3g} to {r['with'][1]:.3g} with it, {r['without'][0]:.3g} to {r['without'][1]:.3g} without)"
-        for name, r in fold["taught"].items()) for fold in data["folds"] if fold.get("taught")]
+    taught = [f"- `{fold['case']}` alone teaches {describe_taught(fold['taught'], quote='`')}"
+              for fold in data["folds"] if fold.get("taught")]
     alone = ("\n\nWhat one case alone teaches (the 5-95% posterior range on every case under half as wide as without "
              "the case, or apart from it; left out, the case meets these dispositions near their prior):\n\n" + "\n".join(taught)
              if taught else "")

@@ -61,6 +61,13 @@ def taught_alone(everything: Ensemble, without: Ensemble) -> dict[str, dict[str,
     return out
 
 
+def describe_taught(taught: dict[str, dict[str, list[float]]], quote: str = "") -> str:
+    """One fold's ``taught`` in words: each disposition (between ``quote`` marks) with its range on
+    every case and without the case."""
+    return "; ".join(f"{quote}{name}{quote} ({r['with'][0]:.3g} to {r['with'][1]:.3g} with it, "
+                     f"{r['without'][0]:.3g} to {r['without'][1]:.3g} without)" for name, r in taught.items())
+
+
 def cross_validate(settings: Settings | None = None, seed: int = 0, replicas: int = 300, executor: Executor | None = None,
                    only: list[str] | None = None, progress: Callable[[str], None] | None = None) -> list[Fold]:
     """Leave each case out in turn (or those named in ``only``)."""
@@ -77,8 +84,9 @@ def cross_validate(settings: Settings | None = None, seed: int = 0, replicas: in
         began = time.perf_counter()
         say(f"leaving out {path.stem}")
         posterior = calibrate(cases(path.stem), settings, seed, executor, progress=lambda m: say(f"  {m}"))
-        fit = fidelity([path], replicas=replicas, seed=seed, ensemble=posterior.ensemble())[0]
-        taught = taught_alone(everything, posterior.ensemble())
+        without = posterior.ensemble()
+        fit = fidelity([path], replicas=replicas, seed=seed, ensemble=without)[0]
+        taught = taught_alone(everything, without)
         folds.append(Fold(path.stem, in_sample[fit.name], fit, time.perf_counter() - began, taught))
         say(f"{path.stem}: {'passes' if fit.passed else 'fails'} left out, score {fit.score:.3f}")
     return folds

@@ -92,7 +92,7 @@ def cross_validate(args: argparse.Namespace) -> int:
     from sim.errors import UserError
     from sim.sweep.execute import make_executor
     from sim.validation import cross_validate as run_folds
-    from sim.validation import summary
+    from sim.validation import describe_taught, summary
 
     if args.scenarios or args.overrides or args.point:
         raise UserError("--cross-validate scores the shipped cases as they are: no scenario files, --set or --point")
@@ -128,9 +128,7 @@ def cross_validate(args: argparse.Namespace) -> int:
     out.print(table)
     for f in folds:
         if f.taught:
-            out.print(f"{f.case} alone teaches: " + "; ".join(
-                f"{name} ({r['with'][0]:.3g} to {r['with'][1]:.3g} with it, {r['without'][0]:.3g} to {r['without'][1]:.3g} without)"
-                for name, r in f.taught.items()))
+            out.print(f"{f.case} alone teaches: {describe_taught(f.taught)}")
     out.print("(a disposition a case alone teaches: its 5-95% posterior range on every case under half as wide as without "
               "the case, or apart from it; left out, the case meets that disposition near its prior)")
     return 1 if args.strict and outs["passed"] < len(folds) else 0

@@ -46,7 +46,7 @@ FITTED: tuple[str, ...] = (
     "dprk.launch_saturation", "dprk.push_ignored", "dprk.ignored_months", "dprk.push_pressure", "dprk.push_leverage",
     "dprk.push_rebuff", "dprk.rebuff_memory", "dprk.push_exercises", "dprk.push_tension", "dprk.restraint_engagement",
     "dprk.restraint_talks", "dprk.restraint_deal", "dprk.verification_aversion", "dprk.stay_bias", "dprk.audience_cost",
-    "world.defection_tolerance", "world.review_rate", "dprk.sanctions_pain",
+    "world.defection_tolerance", "world.review_rate", "world.shortfall_memory", "world.defection_decay", "dprk.sanctions_pain",
     "us.crisis_aversion", "us.stay_bias", "us.talk_benefit", "us.audience_cost", "dprk.talk_benefit",
     "china.consent_base", "china.consent_per_test",
 )

@@ -24,7 +24,8 @@ class Item:
     that is delivered every month while the deal lasts (a freeze, fuel oil).
     ``scales_with``: the state its value depends on: ``pressure`` (relief is worth what
     sanctions cost), ``capability`` (giving up a larger arsenal costs more), ``tension``
-    (an assurance is worth more the more insecure the DPRK is) or ``none``.
+    (an assurance is worth more the more insecure the DPRK is), ``provocation`` (a test moratorium
+    is worth the chance of the tests and launches it stops) or ``none``.
     ``relief_share``: the share of sanctions pressure a relief item lifts.
     """
 
@@ -32,7 +33,7 @@ class Item:
     side: Side
     lead_months: int
     duration: int
-    scales_with: Literal["pressure", "capability", "tension", "none"] = "none"
+    scales_with: Literal["pressure", "capability", "tension", "provocation", "none"] = "none"
     description: str = ""
     relief_share: float = 0.0
 
@@ -43,7 +44,7 @@ class Item:
 
 CATALOGUE: tuple[Item, ...] = (
     # What the DPRK can give.
-    Item("test_moratorium", "dprk", 0, 0, description="no nuclear test or long-range launch"),
+    Item("test_moratorium", "dprk", 0, 0, "provocation", "no nuclear test or long-range launch"),
     Item("freeze", "dprk", 1, 0, description="freeze of the Yongbyon reactor and plants"),
     Item("inspections", "dprk", 1, 0, description="IAEA inspectors monitoring the facilities"),
     Item("disablement", "dprk", 3, 9, "capability", "disable reactor, reprocessing, fuel plant"),
@@ -79,6 +80,7 @@ DURATION = np.array([item.duration for item in CATALOGUE], dtype=float)
 SCALES_WITH_PRESSURE = np.array([item.scales_with == "pressure" for item in CATALOGUE])
 SCALES_WITH_CAPABILITY = np.array([item.scales_with == "capability" for item in CATALOGUE])
 SCALES_WITH_TENSION = np.array([item.scales_with == "tension" for item in CATALOGUE])
+SCALES_WITH_PROVOCATION = np.array([item.scales_with == "provocation" for item in CATALOGUE])
 RELIEF_SHARE = np.array([item.relief_share for item in CATALOGUE])
 
 

@@ -37,7 +37,7 @@ from sim import concessions as c
 from sim.actors import registry
 from sim.choice import choose
 from sim.state import DPRK, SIDE, US, Talks, WorldState
-from sim.valuation import deal_surplus, received_worth
+from sim.valuation import YONGBYON, deal_surplus, received_worth
 
 if TYPE_CHECKING:
     from sim.model import DiplomacyModel
@@ -98,7 +98,11 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         n_due = np.count_nonzero(due & side_items, axis=1)
         observer = 1 - index
         # the share of what was due, by its worth to the receiver, that did not come
-        owed, lost = received_worth(model, world, OBSERVER[index], [due & side_items, due & ~delivered & side_items])
+        owed, lost, circumventable = received_worth(
+            model, world, OBSERVER[index], [due & side_items, due & ~delivered & side_items, due & delivered & side_items & YONGBYON]
+        )
+        if index == 0:  # Yongbyon kept stopped while production elsewhere, unknown at signing, goes on
+            lost = lost + circumvented(world) * circumventable
         missed = np.where(owed > 0, lost / np.where(owed > 0, owed, 1.0), 0.0)
         if index == 0:
             missed = missed * np.where(world.inspected, 1.0, w.unseen_weight)
@@ -137,6 +141,19 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
     if done.any():
         world.talks = np.where(done, Talks.COMPLETED, world.talks).astype(np.int8)
         model.log.add("deal_completed", "us", done, "every one-off commitment of the deal has been delivered")
+
+
+def circumvented(world: WorldState) -> np.ndarray:
+    """The share of the DPRK's production (R,) that a deal stopping Yongbyon does not stop and that
+    was not known when it was signed: what the deal's Yongbyon steps, delivered, fail to deliver.
+
+    ``history/cases.md``, 1: in 2002-10 "the US says the DPRK admitted an enrichment programme";
+    the Agreed Framework bound the DPRK to the 1992 North-South denuclearisation declaration, which
+    bars enrichment. A programme found outside the freeze is seen as a breach of the freeze, not a
+    new fact beside it; sites known at signing (Hanoi's "other enrichment sites") are the deal's
+    own limit, no breach of it."""
+    hidden = np.maximum(world.other_sites_rate - world.sites_at_signing, 0.0)
+    return hidden / np.maximum(world.yongbyon_rate + world.other_sites_rate, 1e-9)
 
 
 def _apply_deliveries(world: WorldState, due: np.ndarray, delivered: np.ndarray, active: np.ndarray) -> None:

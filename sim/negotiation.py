@@ -305,6 +305,7 @@ def sign(model: DiplomacyModel, world: WorldState, signed: np.ndarray, package: 
     world.talks = np.where(signed, Talks.AGREEMENT, world.talks).astype(np.int8)
     world.deal = np.where(signed[:, None], package, world.deal)
     world.deal_month = np.where(signed, world.month, world.deal_month)
+    world.sites_at_signing = np.where(signed, world.other_sites_rate, world.sites_at_signing)
     world.schedule = np.where(signed[:, None], schedule(package, ctx.sequencing, ctx.proof_months), world.schedule)
     refresh_deal_weights(model, world, signed)
     world.progress[signed] = 0.0

@@ -214,7 +214,9 @@ class IntelligenceShock(Record):
     window: int = Field(0, ge=0, le=MAX_WINDOW, description=WINDOW_HELP)
     actor: ActorKey
     toward: ActorKey
-    trust_factor: Amount(*SIZE_BOUNDS["trust_factor"]) = Field(description="trust is multiplied by this (or a range [low, high])")
+    trust_factor: Amount(*SIZE_BOUNDS["trust_factor"]) = Field(
+        1.0, description="trust is multiplied by this at once (or a range [low, high]); by default trust follows what the finding shows",
+    )
     other_sites_rate: Amount(*SIZE_BOUNDS["other_sites_rate"]) | None = Field(
         None, description="revealed enrichment outside Yongbyon, warheads' worth a year (or a range)",
     )

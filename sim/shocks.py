@@ -134,9 +134,10 @@ def _text(model: DiplomacyModel, shock: AnyShock, size: Callable[[str], Any]) ->
         text = f"{model.actors[shock.actor].label} changes policy: " + ", ".join(f"{k} = {v}" for k, v in shock.set.items())
     elif isinstance(shock, IntelligenceShock):
         truster, trusted = model.actors[shock.actor].label, model.actors[shock.toward].label
-        text = f"{truster}'s trust in {trusted} is multiplied by {size('trust_factor')}"
+        parts = [] if size("trust_factor") == 1.0 else [f"{truster}'s trust in {trusted} is multiplied by {size('trust_factor')}"]
         if shock.other_sites_rate is not None:
-            text += f"; enrichment outside Yongbyon revealed ({size('other_sites_rate'):g} warheads' worth a year)"
+            parts.append(f"{truster} finds enrichment outside Yongbyon ({size('other_sites_rate'):g} warheads' worth a year)")
+        text = "; ".join(parts) or f"{truster} learns something of {trusted}"
     else:
         text = f"US-China rivalry moves to {size('level')}"
     return text + (f" ({shock.note})" if shock.note else "")

@@ -83,6 +83,7 @@ class WorldState:
     shortfall: np.ndarray  # (2, R): recent shortfall of each side, as the other sees it
     defection: np.ndarray  # (2, R): each side's perceived defection of the other
     keeping: np.ndarray  # (2, R): each side kept its commitments last month (for the story)
+    sites_at_signing: np.ndarray  # (R,): production outside Yongbyon known when the deal in force was signed
 
     def rows(self, which: np.ndarray) -> WorldState:
         """The state of the replicas ``which`` (indices) alone, to read: a decision that concerns a
@@ -189,6 +190,7 @@ def initial_state(scenario: Scenario, replicas: int) -> WorldState:
         shortfall=np.zeros((2, replicas)),
         defection=np.zeros((2, replicas)),
         keeping=np.ones((2, replicas), dtype=bool),
+        sites_at_signing=full(s.other_sites_rate),
         talks_likely=zeros.copy(),
         decline_code=np.zeros(replicas, dtype=np.int8),
         deal_valued=zeros.copy(),

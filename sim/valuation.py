@@ -85,7 +85,8 @@ def dprk_terms(model: DiplomacyModel, world: WorldState) -> tuple[list[Term], li
         (c.RELIEF_SHARE, d.sanctions_pain * world.pressure),
         (values * c.SCALES_WITH_TENSION, 1.0 + d.security_fear * world.tension),
     ]
-    given = _capability_terms(costs, 1.0 + d.deterrent_value * world.capability_index, yongbyon_share(world))
+    given = _capability_terms(costs, 1.0 + d.deterrent_value * world.capability_index, yongbyon_share(world),
+                              model.dprk.provocation_chance(world))
     return received, given
 
 
@@ -94,11 +95,13 @@ def yongbyon_share(world: WorldState) -> np.ndarray:
     return world.yongbyon_rate / np.maximum(world.yongbyon_rate + world.other_sites_rate, 1e-9)
 
 
-def _capability_terms(worth: np.ndarray, larger: np.ndarray, share: np.ndarray) -> list[Term]:
-    """Split DPRK items by whether they scale with capability and whether they are Yongbyon's."""
-    cap, yb = c.SCALES_WITH_CAPABILITY, YONGBYON
+def _capability_terms(worth: np.ndarray, larger: np.ndarray, share: np.ndarray, at_stake: np.ndarray) -> list[Term]:
+    """Split DPRK items by whether they scale with capability and whether they are Yongbyon's;
+    a test moratorium is worth the chance of the tests and launches it stops (``at_stake``)."""
+    cap, yb, stops = c.SCALES_WITH_CAPABILITY, YONGBYON, c.SCALES_WITH_PROVOCATION
     return [
-        (worth * (~cap & ~yb), 1.0),
+        (worth * stops, at_stake),
+        (worth * (~cap & ~yb & ~stops), 1.0),
         (worth * (cap & ~yb), larger),
         (worth * (~cap & yb), share),
         (worth * (cap & yb), larger * share),
@@ -113,7 +116,8 @@ def us_terms(model: DiplomacyModel, world: WorldState) -> tuple[list[Term], list
     what maintaining them costs the US and its allies (``pressure_cost``)."""
     d = model.us.dispositions.on(world)
     values, costs = d.vector(d.values) * c.IS_DPRK, -d.vector(d.costs) * ~c.IS_DPRK
-    received = _capability_terms(values, 1.0 + d.threat_weight * world.capability_index, yongbyon_share(world))
+    received = _capability_terms(values, 1.0 + d.threat_weight * world.capability_index, yongbyon_share(world),
+                                 model.dprk.provocation_chance(world))
     given = [
         (costs * ~c.SCALES_WITH_PRESSURE, 1.0),
         (costs * c.SCALES_WITH_PRESSURE, world.pressure),

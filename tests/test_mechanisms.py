@@ -334,3 +334,58 @@ def test_only_a_shortfall_beyond_what_was_expected_builds_a_case_for_leaving():
     # with every US delivery late, what the DPRK perceives is its shortfall beyond 1 - trust
     expected, surprised = dprk_case(0.0), dprk_case(1.0)
     assert expected < 0.02 < surprised, (expected, surprised)
+
+
+def test_enrichment_found_after_signing_is_a_shortfall_of_the_freeze_but_known_sites_are_not():
+    """Production outside Yongbyon that was unknown when the deal was signed makes the delivered
+    freeze a shortfall the US sees (the DPRK's recent shortfall), in proportion to the production
+    it leaves running; sites known at signing are the deal's own limit
+    (``implementation.circumvented``)."""
+    from sim import implementation
+
+    def us_view(found: float, known: float) -> tuple[float, float]:
+        model = model_of(AGREED_FRAMEWORK, replicas=400)
+        for _ in range(12):  # the deal is signed within the first year
+            model.step()
+        world = model.world
+        in_force = world.talks == Talks.IMPLEMENTATION
+        assert in_force.sum() >= 100
+        world.sites_at_signing[:] = known
+        world.other_sites_rate[:] = found
+        world.trust[US, DPRK] = 1.0
+        world.shortfall[:] = 0.0
+        world.defection[:] = 0.0
+        model.dprk.policy.follow_through = 1.0
+        share = float(implementation.circumvented(world)[0])
+        implementation.implement(model, world)
+        return share, float(world.shortfall[0][in_force].mean())
+
+    none_share, none_case = us_view(0.0, 0.0)
+    found_share, found_case = us_view(2.0, 0.0)
+    known_share, known_case = us_view(2.0, 2.0)
+    yongbyon = AGREED_FRAMEWORK_YONGBYON_RATE
+    assert none_share == 0.0 and known_share == 0.0
+    assert found_share == pytest.approx(2.0 / (yongbyon + 2.0))
+    assert found_case > 0.05 and found_case > 5 * max(none_case, known_case), (none_case, found_case, known_case)
+
+
+AGREED_FRAMEWORK_YONGBYON_RATE = 1.2
+"""``yongbyon_rate`` in ``scenarios/agreed_framework_1994.yaml``."""
+
+
+def test_a_test_moratorium_is_worth_the_provocations_it_stops():
+    """The US values a test moratorium, and the DPRK counts its cost, by the chance of a test or
+    long-range launch within a year on the path without a deal (``DPRK.provocation_chance``)."""
+    model = model_of(HANOI, replicas=2)
+    world = model.world
+    world.months_since_test[:] = 48.0
+    world.tests_done[:] = np.array([0.0, 6.0])  # a programme still to test, and one done testing
+    chance = model.dprk.provocation_chance(world)
+    assert 0.0 <= chance[1] < chance[0] <= 1.0
+    ctx = model.negotiation_context()
+    moratorium = concessions.mask(["test_moratorium"])[None, :]
+    us_worth = valuation.surplus(model, world, "allies", moratorium, ctx)[:, 0]
+    dprk_cost = valuation.surplus(model, world, "dprk", moratorium, ctx)[:, 0]
+    # worth more to the US, and costlier to the DPRK, where more testing is at stake
+    assert us_worth[0] > us_worth[1]
+    assert dprk_cost[0] < dprk_cost[1]

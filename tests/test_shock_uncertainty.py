@@ -64,7 +64,7 @@ def test_no_window_and_no_range_draw_nothing_and_change_nothing() -> None:
     assert windowed.rng.bit_generator.state == state, "the draws come from a child generator, not the model's stream"
     a = simulate(AGREED_FRAMEWORK, 80, seed=3, record_events=3)
     b = simulate(AGREED_FRAMEWORK, 80, seed=3, record_events=3, overrides=[f"{ENRICHMENT}.window=0"])
-    c = simulate(AGREED_FRAMEWORK, 80, seed=3, record_events=0, overrides=[f"{ENRICHMENT}.trust_factor=[0.3, 0.3]"])
+    c = simulate(AGREED_FRAMEWORK, 80, seed=3, record_events=0, overrides=[f"{ENRICHMENT}.other_sites_rate=[2.0, 2.0]"])
     for name, values in a.outcomes.items():
         assert values.tobytes() == b.outcomes[name].tobytes() == c.outcomes[name].tobytes(), name
     for name, values in a.series.items():
@@ -171,7 +171,7 @@ def test_a_range_in_a_policy_shock_and_a_window_by_set_are_refused(tmp_path: Pat
     ("lots", "expected a number or a range"),
 ])
 def test_a_bad_range_names_its_line_and_key(tmp_path: Path, value: str, words: str) -> None:
-    path, text = write_case(tmp_path, "trust_factor: 0.3", f"trust_factor: {value}")
+    path, text = write_case(tmp_path, "    other_sites_rate: 2.0", f"    other_sites_rate: 2.0\n    trust_factor: {value}")
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path)
     assert str(caught.value).startswith(f"{path}:{line_of(text, 'trust_factor:')}: shocks.3.trust_factor: ")

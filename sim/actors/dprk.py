@@ -109,7 +109,7 @@ class DPRK(Actor):
         pushes (the security dilemma: insecurity is answered by demonstrating the deterrent).
         Leverage pushes where the DPRK means to talk, in proportion to the chance that the other
         side agrees (``talks_likely``): not a standing wish of one side alone."""
-        d = self.dispositions
+        d = self.dispositions.on(world)
         engaged = d.restraint_engagement if self.model.rok.engaging else 0.0
         return (
             d.push_ignored * np.minimum(1.0, world.months_since_talks / d.ignored_months)
@@ -123,20 +123,33 @@ class DPRK(Actor):
             - engaged
         )
 
+    def provocation_chance(self, world: WorldState) -> np.ndarray:
+        """The chance (R,) of a nuclear test or a long-range launch within a year on the path
+        without talks or a deal: what a test moratorium would stop, and so what it is worth
+        to either side (``sim/valuation.py``). A moratorium on tests one does not need costs
+        little (2018-04: the DPRK declared it "no longer needs" nuclear tests) and buys little
+        (Hanoi 2019: the moratorium held de facto; the US wanted more for relief)."""
+        d = self.dispositions.on(world)
+        free = self.provocation_drive(world) + d.restraint_talks * world.in_talks + d.restraint_deal * world.deal_valued
+        calm = (1.0 - logistic(d.test_logit + free + d.need_weight * self.test_need(world))) * (
+            1.0 - logistic(d.long_range_logit + free + d.need_weight * self.launch_need(world))
+        )
+        return 1.0 - calm**12
+
     def test_need(self, world: WorldState) -> np.ndarray:
         """Technical need for a nuclear test: material to test, tests still to do, time since.
 
         The need is full once the stock reaches ``test_material`` warheads' worth: no test
         with the one or two weapons' worth of 1994-2003, the first (2006-10-09) after the
         8,000 rods of 2003 ('enough for 5 or 6 more') were reprocessed (``history/cases.md``)."""
-        d = self.dispositions
+        d = self.dispositions.on(world)
         remaining = np.clip(1.0 - world.tests_done / d.design_tests, 0.0, 1.0)
         material = np.minimum(1.0, world.material / d.test_material)
         return remaining * material * np.minimum(1.0, world.months_since_test / d.retest_months)
 
     def launch_need(self, world: WorldState) -> np.ndarray:
         """Need for long-range flight tests: an immature missile, not flown lately."""
-        return (1.0 - world.missile_maturity) * np.minimum(1.0, world.months_since_long_range / self.dispositions.retest_months)
+        return (1.0 - world.missile_maturity) * np.minimum(1.0, world.months_since_long_range / self.dispositions.on(world).retest_months)
 
     def choose_provocations(self, world: WorldState) -> Provocations:
         """This month's short-range launches (Poisson), long-range launch and nuclear test.

@@ -133,6 +133,7 @@ class WorldState:
     decline_code: np.ndarray | None = None  # why talks were last declined (for the story)
     deal_valued: np.ndarray | None = None
     moratorium: np.ndarray | None = None
+    test_stake: np.ndarray | None = None  # the DPRK's chance of a test or long-range launch within a year without talks or a deal
     rebuff: np.ndarray | None = None  # 1 just after a walkout or a collapse, fading month by month
     index: np.ndarray | None = None  # in a ``rows`` view, which replicas of the whole world it holds
 
@@ -195,5 +196,6 @@ def initial_state(scenario: Scenario, replicas: int) -> WorldState:
         decline_code=np.zeros(replicas, dtype=np.int8),
         deal_valued=zeros.copy(),
         moratorium=zeros.copy(),
+        test_stake=zeros.copy(),
         rebuff=zeros.copy(),
     )

@@ -85,8 +85,7 @@ def dprk_terms(model: DiplomacyModel, world: WorldState) -> tuple[list[Term], li
         (c.RELIEF_SHARE, d.sanctions_pain * world.pressure),
         (values * c.SCALES_WITH_TENSION, 1.0 + d.security_fear * world.tension),
     ]
-    given = _capability_terms(costs, 1.0 + d.deterrent_value * world.capability_index, yongbyon_share(world),
-                              model.dprk.provocation_chance(world))
+    given = _capability_terms(costs, 1.0 + d.deterrent_value * world.capability_index, yongbyon_share(world), world.test_stake)
     return received, given
 
 
@@ -116,8 +115,7 @@ def us_terms(model: DiplomacyModel, world: WorldState) -> tuple[list[Term], list
     what maintaining them costs the US and its allies (``pressure_cost``)."""
     d = model.us.dispositions.on(world)
     values, costs = d.vector(d.values) * c.IS_DPRK, -d.vector(d.costs) * ~c.IS_DPRK
-    received = _capability_terms(values, 1.0 + d.threat_weight * world.capability_index, yongbyon_share(world),
-                                 model.dprk.provocation_chance(world))
+    received = _capability_terms(values, 1.0 + d.threat_weight * world.capability_index, yongbyon_share(world), world.test_stake)
     given = [
         (costs * ~c.SCALES_WITH_PRESSURE, 1.0),
         (costs * c.SCALES_WITH_PRESSURE, world.pressure),

@@ -382,6 +382,8 @@ def test_a_test_moratorium_is_worth_the_provocations_it_stops():
     world.tests_done[:] = np.array([0.0, 6.0])  # a programme still to test, and one done testing
     chance = model.dprk.provocation_chance(world)
     assert 0.0 <= chance[1] < chance[0] <= 1.0
+    model.dprk.choose_provocations(world)  # sets the month's stake, which valuations read
+    assert world.test_stake == pytest.approx(chance)
     ctx = model.negotiation_context()
     moratorium = concessions.mask(["test_moratorium"])[None, :]
     us_worth = valuation.surplus(model, world, "allies", moratorium, ctx)[:, 0]

@@ -129,8 +129,12 @@ class DPRK(Actor):
         to either side (``sim/valuation.py``). A moratorium on tests one does not need costs
         little (2018-04: the DPRK declared it "no longer needs" nuclear tests) and buys little
         (Hanoi 2019: the moratorium held de facto; the US wanted more for relief)."""
+        return self._year_chance(world, self.provocation_drive(world))
+
+    def _year_chance(self, world: WorldState, drive: np.ndarray) -> np.ndarray:
+        """``provocation_chance`` from this month's ``drive``, with the restraint of talks and a deal taken out."""
         d = self.dispositions.on(world)
-        free = self.provocation_drive(world) + d.restraint_talks * world.in_talks + d.restraint_deal * world.deal_valued
+        free = drive + d.restraint_talks * world.in_talks + d.restraint_deal * world.deal_valued
         calm = (1.0 - logistic(d.test_logit + free + d.need_weight * self.test_need(world))) * (
             1.0 - logistic(d.long_range_logit + free + d.need_weight * self.launch_need(world))
         )
@@ -160,6 +164,7 @@ class DPRK(Actor):
         d = self.dispositions
         rng = self.model.rng
         drive = self.provocation_drive(world)
+        world.test_stake = self._year_chance(world, drive)  # what a moratorium would stop, for this month's valuations
         restraint = d.restraint_deal * world.moratorium  # a signed moratorium binds tests and long-range launches
         campaign = 1.0 + d.launch_saturation * world.recent_launches
         force = np.exp(d.launch_capability * (world.capability_index - 0.5))

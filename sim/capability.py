@@ -36,3 +36,4 @@ def _dismantle(world: WorldState) -> None:
     world.material = world.material * keep
     world.warheads = world.warheads * keep
     world.other_sites_rate = np.where(verified, world.other_sites_rate * keep, world.other_sites_rate)
+    world.sites_at_signing = np.where(verified, world.sites_at_signing * keep, world.sites_at_signing)

@@ -20,14 +20,15 @@ nothing). Past its tolerance it withdraws at
 its next review of the deal (a government reconsiders a deal only now and then: ``review_rate``
 a month, and leaves once it has a case it can defend at home: Fearon 1994 on the audience cost
 of reneging), and the deal collapses. The commitment problem as a flow (Fearon 1995; Powell
-2006): a shock that makes a deal worth less (an intelligence finding, a new demand on a deal in
-force) sets off withholding, answered in kind, and the collapse follows from the sides' choices
+2006): a shock to a deal in force (a breach an intelligence finding brings to light, a new
+demand that makes the deal worth less) sets off withholding, answered in kind, and the collapse follows from the sides' choices
 over months, with a spread, not in the month after the shock. Trust moves toward the compliance each side observes (a reinforcement update);
 inspections make DPRK compliance observable.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -97,9 +98,11 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
     for index, side_items in ((0, c.IS_DPRK), (1, ~c.IS_DPRK)):
         n_due = np.count_nonzero(due & side_items, axis=1)
         observer = 1 - index
-        # the share of what was due, by its worth to the receiver, that did not come
+        # the share of what was due, by its worth to the receiver, that did not come (the DPRK's
+        # Yongbyon steps valued as the deal valued them when it was signed)
+        valued = as_signed(world) if index == 0 else world
         owed, lost, circumventable = received_worth(
-            model, world, OBSERVER[index], [due & side_items, due & ~delivered & side_items, due & delivered & side_items & YONGBYON]
+            model, valued, OBSERVER[index], [due & side_items, due & ~delivered & side_items, due & delivered & side_items & YONGBYON]
         )
         if index == 0:  # Yongbyon kept stopped while production elsewhere, unknown at signing, goes on
             lost = lost + circumvented(world) * circumventable
@@ -154,6 +157,13 @@ def circumvented(world: WorldState) -> np.ndarray:
     own limit, no breach of it."""
     hidden = np.maximum(world.other_sites_rate - world.sites_at_signing, 0.0)
     return hidden / np.maximum(world.yongbyon_rate + world.other_sites_rate, 1e-9)
+
+
+def as_signed(world: WorldState) -> WorldState:
+    """``world`` with the production outside Yongbyon known when the deal was signed: what the
+    deal's Yongbyon steps were worth to the US then, so that a larger hidden programme never
+    makes the breach of them look smaller."""
+    return replace(world, other_sites_rate=world.sites_at_signing)
 
 
 def _apply_deliveries(world: WorldState, due: np.ndarray, delivered: np.ndarray, active: np.ndarray) -> None:

@@ -91,7 +91,7 @@ def variants(scenario: Scenario) -> list[Variant]:
                 found.append(Variant(shock.id, f"date {shift:+d}", date, (f"shocks.{shock.id}.date={date}",)))
         for key, (low, high) in SIZE_BOUNDS.items():
             value = getattr(shock, key, None)
-            if value is None:
+            if value is None or key not in shock.model_fields_set:  # a size the file leaves at its default is no size to vary
                 continue
             for scale in SCALES:
                 scaled = _scaled(value, scale, low, high)

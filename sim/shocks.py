@@ -1,7 +1,8 @@
 """Exogenous shocks: what a scenario schedules from outside the negotiation.
 
-A new administration with a new policy, an intelligence finding that cuts trust (and reveals
-enrichment outside Yongbyon), a change in US-China rivalry. Shocks never set an outcome: they
+A new administration with a new policy, an intelligence finding (enrichment outside Yongbyon
+found, which a deal signed before it was known sees as a breach, ``implementation.circumvented``;
+or a cut in trust), a change in US-China rivalry. Shocks never set an outcome: they
 change policies, trust, beliefs or rivalry, and the actors decide what follows. A new policy
 of either negotiating side is news: old failures say less about new talks
 (``beliefs.fresh_start``).

@@ -336,41 +336,51 @@ def test_only_a_shortfall_beyond_what_was_expected_builds_a_case_for_leaving():
     assert expected < 0.02 < surprised, (expected, surprised)
 
 
+def _us_view_of_dprk_shortfall(found: float, known: float, with_moratorium: bool = False) -> tuple[float, float, float]:
+    """One month of the Agreed Framework's deal in force, every DPRK step delivered, with
+    ``found`` warheads' worth a year of production outside Yongbyon of which ``known`` was known
+    at signing: the breach share, the DPRK's recent shortfall as the US sees it, Yongbyon's rate."""
+    from sim import implementation
+
+    model = model_of(AGREED_FRAMEWORK, replicas=400)
+    for _ in range(12):  # the deal is signed within the first year
+        model.step()
+    world = model.world
+    in_force = world.talks == Talks.IMPLEMENTATION
+    assert in_force.sum() >= 100
+    if with_moratorium:  # a deal that also holds a step outside Yongbyon
+        world.deal[:, concessions.INDEX["test_moratorium"]] = True
+        world.schedule[:, concessions.INDEX["test_moratorium"]] = 0.0
+        world.test_stake[:] = 0.5
+    world.sites_at_signing[:] = known
+    world.other_sites_rate[:] = found
+    world.trust[US, DPRK] = 1.0
+    world.shortfall[:] = 0.0
+    world.defection[:] = 0.0
+    model.dprk.policy.follow_through = 1.0
+    share = float(implementation.circumvented(world)[0])
+    implementation.implement(model, world)
+    return share, float(world.shortfall[0][in_force].mean()), world.yongbyon_rate
+
+
 def test_enrichment_found_after_signing_is_a_shortfall_of_the_freeze_but_known_sites_are_not():
     """Production outside Yongbyon that was unknown when the deal was signed makes the delivered
     freeze a shortfall the US sees (the DPRK's recent shortfall), in proportion to the production
     it leaves running; sites known at signing are the deal's own limit
     (``implementation.circumvented``)."""
-    from sim import implementation
-
-    def us_view(found: float, known: float) -> tuple[float, float]:
-        model = model_of(AGREED_FRAMEWORK, replicas=400)
-        for _ in range(12):  # the deal is signed within the first year
-            model.step()
-        world = model.world
-        in_force = world.talks == Talks.IMPLEMENTATION
-        assert in_force.sum() >= 100
-        world.sites_at_signing[:] = known
-        world.other_sites_rate[:] = found
-        world.trust[US, DPRK] = 1.0
-        world.shortfall[:] = 0.0
-        world.defection[:] = 0.0
-        model.dprk.policy.follow_through = 1.0
-        share = float(implementation.circumvented(world)[0])
-        implementation.implement(model, world)
-        return share, float(world.shortfall[0][in_force].mean())
-
-    none_share, none_case = us_view(0.0, 0.0)
-    found_share, found_case = us_view(2.0, 0.0)
-    known_share, known_case = us_view(2.0, 2.0)
-    yongbyon = AGREED_FRAMEWORK_YONGBYON_RATE
+    none_share, none_seen, _ = _us_view_of_dprk_shortfall(0.0, 0.0)
+    found_share, found_seen, yongbyon = _us_view_of_dprk_shortfall(2.0, 0.0)
+    known_share, known_seen, _ = _us_view_of_dprk_shortfall(2.0, 2.0)
     assert none_share == 0.0 and known_share == 0.0
     assert found_share == pytest.approx(2.0 / (yongbyon + 2.0))
-    assert found_case > 0.05 and found_case > 5 * max(none_case, known_case), (none_case, found_case, known_case)
+    assert found_seen > 0.05 and found_seen > 5 * max(none_seen, known_seen), (none_seen, found_seen, known_seen)
 
 
-AGREED_FRAMEWORK_YONGBYON_RATE = 1.2
-"""``yongbyon_rate`` in ``scenarios/agreed_framework_1994.yaml``."""
+def test_a_larger_hidden_programme_is_never_a_smaller_breach():
+    """With a step outside Yongbyon in the deal too, the breach grows with the production found:
+    the Yongbyon steps keep the worth they had at signing (``implementation.as_signed``)."""
+    seen = [_us_view_of_dprk_shortfall(found, 0.0, with_moratorium=True)[1] for found in (0.5, 2.0, 8.0, 50.0)]
+    assert all(a < b for a, b in zip(seen, seen[1:], strict=False)), seen
 
 
 def test_a_test_moratorium_is_worth_the_provocations_it_stops():

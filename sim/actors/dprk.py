@@ -128,7 +128,11 @@ class DPRK(Actor):
         without talks or a deal: what a test moratorium would stop, and so what it is worth
         to either side (``sim/valuation.py``). A moratorium on tests one does not need costs
         little (2018-04: the DPRK declared it "no longer needs" nuclear tests) and buys little
-        (Hanoi 2019: the moratorium held de facto; the US wanted more for relief)."""
+        (Hanoi 2019: the moratorium held de facto; the US wanted more for relief).
+
+        It is this month's drive with the restraint of talks and a deal taken out, before this
+        month's provocations: the push from being ignored, which talks and a deal reset, stays out
+        of it while they last, so during a deal the stake reads low."""
         return self._year_chance(world, self.provocation_drive(world))
 
     def _year_chance(self, world: WorldState, drive: np.ndarray) -> np.ndarray:

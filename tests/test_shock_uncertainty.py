@@ -80,14 +80,15 @@ def test_a_window_spreads_the_collapse_month_and_leaves_earlier_replicas_alone()
     # at the point, with fuel oil always on time, where collapses gather after the finding: the window's own
     # effect, without the ensemble's spread or the early collapses of late deliveries
     steady = ["us.follow_through=1"]
-    fixed = simulate(AGREED_FRAMEWORK, 200, seed=0, record_series=False, point=True, overrides=steady).outcomes["months_to_collapse"]
-    spread = simulate(AGREED_FRAMEWORK, 200, seed=0, record_series=False, point=True,
-                      overrides=[*steady, f"{ENRICHMENT}.window={window}"]).outcomes["months_to_collapse"]
+    fixed_run = simulate(AGREED_FRAMEWORK, 200, seed=0, point=True, overrides=steady)
+    spread_run = simulate(AGREED_FRAMEWORK, 200, seed=0, point=True, overrides=[*steady, f"{ENRICHMENT}.window={window}"])
+    fixed, spread = fixed_run.outcomes["months_to_collapse"], spread_run.outcomes["months_to_collapse"]
     shock_month = calendar.parse_month("2002-10") - calendar.parse_month("1994-07") + 1
     earliest = shock_month - window
+    for name, values in fixed_run.series.items():  # common random numbers: every month before the window is untouched
+        assert np.array_equal(values[: earliest - 1], spread_run.series[name][: earliest - 1]), name
     before = fixed < earliest
-    assert before.any()
-    assert np.array_equal(fixed[before], spread[before]), "common random numbers: collapses before the window are untouched"
+    assert np.array_equal(fixed[before], spread[before]), "collapses before the window are untouched"
     moved = ~before & (fixed != spread)
     assert moved.sum() >= 3, "the window moves the collapse of replicas whose finding came at another month"
 

@@ -168,12 +168,17 @@ class Drawn:
         self.per_replica = per_replica or {}
         self.__dict__.update({name: getattr(record, name) for name in type(record).model_fields})
         self.__dict__.update(self.per_replica)
+        self._last_view: tuple[Any, Drawn] | None = None
 
     def on(self, world: Any) -> Drawn:
         """This view for the replicas ``world`` holds (itself when it holds them all)."""
         if world.index is None or not self.per_replica:
             return self
-        return Drawn(self.record, {name: values[world.index] for name, values in self.per_replica.items()})
+        if self._last_view is not None and self._last_view[0] is world:  # a view is read many times over
+            return self._last_view[1]
+        view = Drawn(self.record, {name: values[world.index] for name, values in self.per_replica.items()})
+        self._last_view = (world, view)
+        return view
 
     def vector(self, table: dict[str, float]) -> np.ndarray:
         return self.record.vector(table)  # type: ignore[attr-defined]

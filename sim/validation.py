@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from sim.calibration import PARAMETERS, Settings, calibrate, cases
-from sim.ensemble import Ensemble, shipped
+from sim.ensemble import Ensemble, shipped, write
 from sim.fidelity import CaseFit, fidelity, observed_cases
 from sim.sweep.execute import Executor
 
@@ -69,8 +70,10 @@ def describe_taught(taught: dict[str, dict[str, list[float]]], quote: str = "") 
 
 
 def cross_validate(settings: Settings | None = None, seed: int = 0, replicas: int = 300, executor: Executor | None = None,
-                   only: list[str] | None = None, progress: Callable[[str], None] | None = None) -> list[Fold]:
-    """Leave each case out in turn (or those named in ``only``)."""
+                   only: list[str] | None = None, progress: Callable[[str], None] | None = None,
+                   save_to: Path | None = None) -> list[Fold]:
+    """Leave each case out in turn (or those named in ``only``); with ``save_to``, each fold's
+    posterior ensemble is written there as ``CASE.csv`` (``fidelity --ensemble`` reads it)."""
     import time
 
     say = progress or (lambda _message: None)
@@ -85,6 +88,9 @@ def cross_validate(settings: Settings | None = None, seed: int = 0, replicas: in
         say(f"leaving out {path.stem}")
         posterior = calibrate(cases(path.stem), settings, seed, executor, progress=lambda m: say(f"  {m}"))
         without = posterior.ensemble()
+        if save_to is not None:
+            save_to.mkdir(parents=True, exist_ok=True)
+            write(without, save_to / f"{path.stem}.csv")
         fit = fidelity([path], replicas=replicas, seed=seed, ensemble=without)[0]
         taught = taught_alone(everything, without)
         folds.append(Fold(path.stem, in_sample[fit.name], fit, time.perf_counter() - began, taught))

@@ -111,3 +111,47 @@ def test_end_to_end_subprocess_error_has_no_traceback(tmp_path):
     result = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "run", str(bad)], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_fidelity_draws_from_a_given_ensemble_and_a_fold_can_be_saved_and_scored(tmp_path):
+    """``fidelity --ensemble FILE`` draws from FILE: a copy of the shipped posterior gives the
+    shipped result byte for byte; ``--cross-validate --save-folds DIR`` writes each fold's
+    posterior, which ``--ensemble`` then scores the left-out case with."""
+    from sim.ensemble import ENSEMBLE_FILE, read
+
+    hanoi = str(HANOI)
+    copy = tmp_path / "copy.csv"
+    shutil.copy(ENSEMBLE_FILE, copy)
+    shipped = run_cli("fidelity", hanoi, "--reps", "30", "--json")
+    given = run_cli("fidelity", hanoi, "--reps", "30", "--json", "--ensemble", copy)
+    assert shipped.code == given.code == 0 and shipped.out == given.out
+
+    folds = tmp_path / "folds"
+    saved = run_cli("fidelity", "--cross-validate", "--case", "hanoi_2019", "--population", "10", "--generations", "1",
+                    "--particle-reps", "1", "--workers", "1", "--reps", "5", "--json", "--save-folds", folds)
+    assert saved.code == 0, saved.err
+    fold = read(folds / "hanoi_2019.csv")
+    assert len(fold) == 10 and set(fold.names) == set(read(ENSEMBLE_FILE).names)
+    left_out = run_cli("fidelity", hanoi, "--reps", "5", "--json", "--ensemble", folds / "hanoi_2019.csv")
+    assert left_out.code == 0, left_out.err
+    from sim.fidelity import fidelity
+
+    assert json.loads(left_out.out)["cases"][0]["score"] == pytest.approx(fidelity([HANOI], replicas=5, ensemble=fold)[0].score)
+    assert "score" in json.loads(saved.out)["folds"][0]["left_out"]
+
+
+@pytest.mark.parametrize(("argv", "words"), [
+    (["--save-folds", "x"], "--save-folds belongs to --cross-validate"),
+    (["--ensemble", "sim/posterior.csv", "--point"], "--ensemble and --point: choose one"),
+    (["--cross-validate", "--ensemble", "sim/posterior.csv"], "no scenario files, --set, --point or --ensemble"),
+])
+def test_fidelity_refuses_ensemble_options_that_do_not_go_together(argv, words):
+    result = run_cli("fidelity", *argv)
+    assert result.code == 2 and words in result.err, result.err
+
+
+def test_a_bad_ensemble_file_names_its_line(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("weight,us.stay_bias\n1,9\n")
+    result = run_cli("fidelity", str(HANOI), "--reps", "5", "--ensemble", bad)
+    assert result.code == 2 and f"{bad}:2: us.stay_bias: 9 is outside its bounds" in result.err, result.err

@@ -45,7 +45,7 @@ def test_every_example_runs(line, tmp_path):
         pytest.skip("writes into the project; its dry run is tested")
     before = ["", *argv[:-1]]
     argv = [
-        str(tmp_path / a) if previous in ("--out", "-o", "--plot") else str(min(int(a), 20)) if previous == "--reps" else a
+        str(tmp_path / a) if previous in ("--out", "-o", "--plot", "--save-folds") else str(min(int(a), 20)) if previous == "--reps" else a
         for previous, a in zip(before, argv, strict=True)
     ]
     if argv[0] == "calibrate" or "--cross-validate" in argv:  # minutes to an hour as written: the same command, smaller

@@ -12,6 +12,7 @@ shock is moved or resized (``sim.shock_sensitivity``).
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from sim.commands.calibrate import add_calibration_arguments, settings_from
 from sim.commands.common import add_run_arguments, console, fmt, print_json
@@ -21,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenarios", nargs="*", help="scenario files (default: every file in scenarios/ with an observed: block)")
     add_run_arguments(parser, reps=300)
     parser.add_argument("--strict", action="store_true", help="exit 1 if any case fails")
+    parser.add_argument("--ensemble", metavar="FILE",
+                        help="draw the dispositions from this posterior ensemble (a CSV like sim/posterior.csv, e.g. a fold's "
+                        "from --save-folds) instead of the shipped one")
     parser.add_argument("--shock-sensitivity", action="store_true",
                         help=f"how each observed outcome moves when each shock is moved or resized (default --reps {SENSITIVITY_REPS})")
     parser.set_defaults(reps=None)
@@ -28,6 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--cross-validate", action="store_true",
                        help="calibrate without each case in turn and score it; prints in-sample and left-out scores side by side")
     group.add_argument("--case", action="append", default=[], metavar="CASE", help="only leave out this case (repeatable)")
+    group.add_argument("--save-folds", metavar="DIR", help="write each fold's posterior ensemble to DIR/CASE.csv (for --ensemble)")
     add_calibration_arguments(group)
 
 
@@ -36,23 +41,29 @@ SENSITIVITY_REPS = 100
 
 
 def main(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
+    from sim.errors import UserError
     from sim.fidelity import PASS_SHARE, fidelity
     from sim.scenario import ScenarioError
 
     if args.cross_validate:
         args.reps = args.reps or 300
         return cross_validate(args)
-    if args.case:
-        from sim.errors import UserError
+    if args.case or args.save_folds:
+        raise UserError(f"{'--case' if args.case else '--save-folds'} belongs to --cross-validate; add --cross-validate")
+    ensemble = None
+    if args.ensemble:
+        from sim.ensemble import read
 
-        raise UserError("--case chooses the cases --cross-validate leaves out; add --cross-validate")
+        if args.shock_sensitivity:
+            raise UserError("--ensemble does not apply to --shock-sensitivity, which runs the shipped ensemble")
+        if args.point:
+            raise UserError("--ensemble and --point: choose one (an ensemble to draw from, or the single calibrated set)")
+        ensemble = read(Path(args.ensemble))
     paths = [Path(p) for p in args.scenarios] or None
     if args.shock_sensitivity:
         return _shock_sensitivity(args, paths)
     args.reps = args.reps or 300
-    fits = fidelity(paths, replicas=args.reps, seed=args.seed, overrides=args.overrides, point=args.point)
+    fits = fidelity(paths, replicas=args.reps, seed=args.seed, overrides=args.overrides, point=args.point, ensemble=ensemble)
     if paths and any(not fit.bands for fit in fits):
         empty = next(fit.name for fit in fits if not fit.bands)
         raise ScenarioError(f"{empty}: the scenario has no observed: block to check")
@@ -94,15 +105,16 @@ def cross_validate(args: argparse.Namespace) -> int:
     from sim.validation import cross_validate as run_folds
     from sim.validation import describe_taught, summary
 
-    if args.scenarios or args.overrides or args.point:
-        raise UserError("--cross-validate scores the shipped cases as they are: no scenario files, --set or --point")
+    if args.scenarios or args.overrides or args.point or args.ensemble:
+        raise UserError("--cross-validate scores the shipped cases as they are: no scenario files, --set, --point or --ensemble")
     for case in args.case:
         cases(case)  # a clear message for an unknown case
     out = None if args.json else console()
     executor = make_executor(args.workers, args.cluster)
     try:
         folds = run_folds(settings_from(args), args.seed, args.reps, executor, args.case or None,
-                          progress=None if args.json else (lambda m: out.print(f"  {m}")))
+                          progress=None if args.json else (lambda m: out.print(f"  {m}")),
+                          save_to=Path(args.save_folds) if args.save_folds else None)
     finally:
         executor.close()
     total = summary(folds)

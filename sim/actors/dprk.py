@@ -133,14 +133,14 @@ class DPRK(Actor):
         It is this month's drive with the restraint of talks and a deal taken out, before this
         month's provocations: the push from being ignored, which talks and a deal reset, stays out
         of it while they last, so during a deal the stake reads low."""
-        return self._year_chance(world, self.provocation_drive(world))
+        return self._year_chance(world, self.provocation_drive(world), self.test_need(world), self.launch_need(world))
 
-    def _year_chance(self, world: WorldState, drive: np.ndarray) -> np.ndarray:
-        """``provocation_chance`` from this month's ``drive``, with the restraint of talks and a deal taken out."""
+    def _year_chance(self, world: WorldState, drive: np.ndarray, test_need: np.ndarray, launch_need: np.ndarray) -> np.ndarray:
+        """``provocation_chance`` from this month's ``drive`` and needs, with the restraint of talks and a deal taken out."""
         d = self.dispositions.on(world)
         free = drive + d.restraint_talks * world.in_talks + d.restraint_deal * world.deal_valued
-        calm = (1.0 - logistic(d.test_logit + free + d.need_weight * self.test_need(world))) * (
-            1.0 - logistic(d.long_range_logit + free + d.need_weight * self.launch_need(world))
+        calm = (1.0 - logistic(d.test_logit + free + d.need_weight * test_need)) * (
+            1.0 - logistic(d.long_range_logit + free + d.need_weight * launch_need)
         )
         return 1.0 - calm**12
 
@@ -168,15 +168,17 @@ class DPRK(Actor):
         d = self.dispositions
         rng = self.model.rng
         drive = self.provocation_drive(world)
-        world.test_stake = self._year_chance(world, drive)  # what a moratorium would stop, for this month's valuations
+        test_need, launch_need = self.test_need(world), self.launch_need(world)
+        # what a moratorium would stop, for this month's valuations
+        world.test_stake = self._year_chance(world, drive, test_need, launch_need)
         restraint = d.restraint_deal * world.moratorium  # a signed moratorium binds tests and long-range launches
         campaign = 1.0 + d.launch_saturation * world.recent_launches
         force = np.exp(d.launch_capability * (world.capability_index - 0.5))
         short_range = rng.poisson(d.launch_rate * force * np.exp(drive) / campaign)
         long_range = rng.random(world.replicas) < logistic(
-            d.long_range_logit + drive + d.need_weight * self.launch_need(world) - restraint
+            d.long_range_logit + drive + d.need_weight * launch_need - restraint
         )
         test = rng.random(world.replicas) < logistic(
-            d.test_logit + drive + d.need_weight * self.test_need(world) - restraint
+            d.test_logit + drive + d.need_weight * test_need - restraint
         )
         return Provocations(short_range, long_range, test)

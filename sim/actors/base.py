@@ -72,7 +72,7 @@ class NegotiatorDispositions(Record):
     stay_bias: float = disposition(-1, 2, "reluctance to renege on a signed deal (reputation, sunk costs)",
                                    "Fearon (1995) on commitment; the 1994 freeze kept eight years")
     reciprocity: float = disposition(0, 5, "weight of the other side's recent shortfall in keeping a deal",
-                                     "Axelrod (1984) reciprocity; fuel oil 'often late' (history/cases.md 1)")
+                                     "Axelrod (1984); history/cases.md 1: fuel oil stopped after the 2002 finding, the freeze lifted")
     trust_learning: float = disposition(0, 1, "monthly step of trust toward observed compliance",
                                         "DESIGN.md phase 5: a reinforcement update of trust")
     audience_cost: float = disposition(0, 2, "cost of dropping a precondition or a required demand, or of signing beyond its mandate",

@@ -80,6 +80,8 @@ def cross_validate(settings: Settings | None = None, seed: int = 0, replicas: in
     settings = settings or Settings()
     in_sample = {fit.name: fit for fit in fidelity(replicas=replicas, seed=seed)}
     everything = shipped()
+    if save_to is not None:
+        save_to.mkdir(parents=True, exist_ok=True)
     folds = []
     for path in observed_cases():
         if only and path.stem not in only:
@@ -89,7 +91,6 @@ def cross_validate(settings: Settings | None = None, seed: int = 0, replicas: in
         posterior = calibrate(cases(path.stem), settings, seed, executor, progress=lambda m: say(f"  {m}"))
         without = posterior.ensemble()
         if save_to is not None:
-            save_to.mkdir(parents=True, exist_ok=True)
             write(without, save_to / f"{path.stem}.csv")
         fit = fidelity([path], replicas=replicas, seed=seed, ensemble=without)[0]
         taught = taught_alone(everything, without)

@@ -150,6 +150,14 @@ def test_fidelity_refuses_ensemble_options_that_do_not_go_together(argv, words):
     assert result.code == 2 and words in result.err, result.err
 
 
+def test_a_fold_folder_that_cannot_be_written_fails_before_any_calibration(tmp_path):
+    """A ``--save-folds`` that is a file is refused at once, not after a fold's minutes of calibrating."""
+    taken = tmp_path / "taken"
+    taken.write_text("")
+    result = run_cli("fidelity", "--cross-validate", "--case", "hanoi_2019", "--save-folds", taken, "--json")
+    assert result.code == 2 and f"--save-folds {taken / 'CASE.csv'}: cannot write there" in result.err, result.err
+
+
 def test_a_bad_ensemble_file_names_its_line(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("weight,us.stay_bias\n1,9\n")

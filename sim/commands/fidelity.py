@@ -109,6 +109,10 @@ def cross_validate(args: argparse.Namespace) -> int:
         raise UserError("--cross-validate scores the shipped cases as they are: no scenario files, --set, --point or --ensemble")
     for case in args.case:
         cases(case)  # a clear message for an unknown case
+    if args.save_folds:  # now, not after the first fold's calibration
+        from sim.commands.common import check_writable
+
+        check_writable(str(Path(args.save_folds) / "CASE.csv"), "--save-folds", make_parents=True)
     out = None if args.json else console()
     executor = make_executor(args.workers, args.cluster)
     try:

@@ -62,7 +62,8 @@ class WorldDispositions(Record):
                                        "history/cases.md: talks reopened under new administrations (2007, 2018)")
     pressure_news: float = disposition(0, 20, "pessimism forgotten per unit of change in sanctions pressure since the failure",
                                        "Fearon (1995): new costs change what a side will accept")
-    shortfall_memory: float = disposition(0, 1, "monthly persistence of a side's recent shortfall, as the other sees it",
+    shortfall_memory: float = disposition(0, 1, "monthly persistence of a side's recent shortfall as the other sees it, "
+                                          "and of its own loss from keeping a deal",
                                           "DESIGN.md phase 5")
     defection_decay: float = disposition(0, 1, "monthly decay of perceived defection", "DESIGN.md phase 5")
     unseen_weight: float = disposition(0, 1, "share of a DPRK shortfall seen without inspectors",

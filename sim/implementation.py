@@ -15,8 +15,8 @@ late, as the DPRK came to expect from 1995 (``history/cases.md``: "often late"),
 while deliveries stopped by a partner that had kept them do: a prediction error, as in
 reinforcement learning (Rescorla and Wagner 1972), and the breach of expectations that
 reciprocity answers (Axelrod 1984). Its own reasons are how far keeping the deal is worth less
-to it than withholding, month after month (a lapse of the logit choice in a deal it values adds
-nothing). Past its tolerance it withdraws at
+to it than withholding, weighed over recent months as the shortfall is (a lapse of the logit
+choice in a deal it values adds nothing): a loss that has just begun counts for little. Past its tolerance it withdraws at
 its next review of the deal (a government reconsiders a deal only now and then: ``review_rate``
 a month, and leaves once it has a case it can defend at home: Fearon 1994 on the audience cost
 of reneging), and the deal collapses. The commitment problem as a flow (Fearon 1995; Powell
@@ -104,19 +104,23 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         owed, lost, circumventable = received_worth(
             model, valued, OBSERVER[index], [due & side_items, due & ~delivered & side_items, due & delivered & side_items & YONGBYON]
         )
-        if index == 0:  # Yongbyon kept stopped while production elsewhere, unknown at signing, goes on
-            lost = lost + circumvented(world) * circumventable
-        missed = np.where(owed > 0, lost / np.where(owed > 0, owed, 1.0), 0.0)
         if index == 0:
-            missed = missed * np.where(world.inspected, 1.0, w.unseen_weight)
+            # without inspectors only part of a DPRK shortfall is seen; production elsewhere,
+            # unknown at signing, is found by intelligence, not inspectors, and counts in full
+            # while Yongbyon is kept stopped
+            lost = lost * np.where(world.inspected, 1.0, w.unseen_weight) + circumvented(world) * circumventable
+        missed = np.where(owed > 0, lost / np.where(owed > 0, owed, 1.0), 0.0)
         recent = w.shortfall_memory * world.shortfall[index] + (1 - w.shortfall_memory) * missed
         world.shortfall[index] = np.where(active, recent, world.shortfall[index])
         # a shortfall the observer expected (its trust in the giver) builds no case; one beyond it does
         expected = 1.0 - (world.trust[US, DPRK] if index == 0 else world.trust[DPRK, US])
         surprise = np.maximum(recent - expected, 0.0)
         # the observer's own reasons: how far keeping the deal is worth less to it than not
-        # keeping it, month after month (a lapse in a deal it values adds nothing)
-        losing = np.maximum(-keeping_worth[OBSERVER[index]], 0.0)
+        # keeping it (a lapse in a deal it values adds nothing), weighed over recent months as
+        # the other's shortfall is, so that a loss that has just begun builds its case slowly
+        loss = np.maximum(-keeping_worth[OBSERVER[index]], 0.0)
+        losing = w.shortfall_memory * world.keeping_loss[observer] + (1 - w.shortfall_memory) * loss
+        world.keeping_loss[observer] = np.where(active, losing, world.keeping_loss[observer])
         perceived = (1 - w.defection_decay) * world.defection[observer] + surprise + losing
         world.defection[observer] = np.where(active, perceived, world.defection[observer])
         _learn_trust(model, world, index, active & (n_due > 0), 1.0 - missed)

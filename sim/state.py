@@ -33,7 +33,7 @@ class Talks(IntEnum):
 US, DPRK = registry.index("us"), registry.index("dprk")
 """Rows of the two negotiators in the per-actor arrays (the first two registered)."""
 SIDE = {"dprk": 0, "allies": 1}
-PER_SIDE = frozenset({"pessimism", "pressure_at_failure", "concession", "shortfall", "defection", "keeping"})
+PER_SIDE = frozenset({"pessimism", "pressure_at_failure", "concession", "shortfall", "defection", "keeping_loss", "keeping"})
 """State arrays with one row per negotiating side, (2, R)."""
 """Row of each negotiating side in the per-side arrays (concession, shortfall, defection)."""
 
@@ -82,6 +82,7 @@ class WorldState:
     progress: np.ndarray  # (R, items): share of one-off items delivered
     shortfall: np.ndarray  # (2, R): recent shortfall of each side, as the other sees it
     defection: np.ndarray  # (2, R): each side's perceived defection of the other
+    keeping_loss: np.ndarray  # (2, R): each side's recent loss from keeping the deal rather than withholding
     keeping: np.ndarray  # (2, R): each side kept its commitments last month (for the story)
     sites_at_signing: np.ndarray  # (R,): production outside Yongbyon known when the deal in force was signed
 
@@ -190,6 +191,7 @@ def initial_state(scenario: Scenario, replicas: int) -> WorldState:
         progress=np.zeros((replicas, concessions.N_ITEMS)),
         shortfall=np.zeros((2, replicas)),
         defection=np.zeros((2, replicas)),
+        keeping_loss=np.zeros((2, replicas)),
         keeping=np.ones((2, replicas), dtype=bool),
         sites_at_signing=full(s.other_sites_rate),
         talks_likely=zeros.copy(),

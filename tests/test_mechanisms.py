@@ -10,7 +10,7 @@ from sim.actors.dprk import Provocations
 from sim.choice import choose, logistic
 from sim.model import DiplomacyModel
 from sim.scenario import IntelligenceShock
-from sim.state import DPRK, US, Talks
+from sim.state import DPRK, SIDE, US, Talks
 from sim.stats import compare_outcomes, difference, paired_difference, summarize, summarize_outcomes, wilson
 from tests.conftest import AGREED_FRAMEWORK, HANOI
 
@@ -303,7 +303,7 @@ def test_intelligence_shock_cuts_trust_and_reveals_enrichment():
 
 
 def test_provocations_fall_under_a_valued_deal():
-    model = model_of(replicas=20000)
+    model = model_of(replicas=20000, overrides=("dprk.restraint_deal=1",))  # a restraint the sample can resolve
     world = model.world
     free = model.dprk.choose_provocations(world).short_range.mean()
     world.deal_valued = np.ones(20000)
@@ -336,10 +336,12 @@ def test_only_a_shortfall_beyond_what_was_expected_builds_a_case_for_leaving():
     assert expected < 0.02 < surprised, (expected, surprised)
 
 
-def _us_view_of_dprk_shortfall(found: float, known: float, with_moratorium: bool = False) -> tuple[float, float, float]:
+def _us_view_of_dprk_shortfall(found: float, known: float, with_moratorium: bool = False,
+                               inspectors: bool = True) -> tuple[float, float, float]:
     """One month of the Agreed Framework's deal in force, every DPRK step delivered, with
     ``found`` warheads' worth a year of production outside Yongbyon of which ``known`` was known
-    at signing: the breach share, the DPRK's recent shortfall as the US sees it, Yongbyon's rate."""
+    at signing: the breach share, the DPRK's recent shortfall as the US sees it, Yongbyon's rate.
+    Without ``inspectors`` the deal holds no inspections and none are in."""
     from sim import implementation
 
     model = model_of(AGREED_FRAMEWORK, replicas=400)
@@ -352,6 +354,9 @@ def _us_view_of_dprk_shortfall(found: float, known: float, with_moratorium: bool
         world.deal[:, concessions.INDEX["test_moratorium"]] = True
         world.schedule[:, concessions.INDEX["test_moratorium"]] = 0.0
         world.test_stake[:] = 0.5
+    if not inspectors:
+        world.deal[:, concessions.INDEX["inspections"]] = False
+        world.inspected[:] = False
     world.sites_at_signing[:] = known
     world.other_sites_rate[:] = found
     world.trust[US, DPRK] = 1.0
@@ -374,6 +379,16 @@ def test_enrichment_found_after_signing_is_a_shortfall_of_the_freeze_but_known_s
     assert none_share == 0.0 and known_share == 0.0
     assert found_share == pytest.approx(2.0 / (yongbyon + 2.0))
     assert found_seen > 0.05 and found_seen > 5 * max(none_seen, known_seen), (none_seen, found_seen, known_seen)
+
+
+def test_enrichment_found_by_intelligence_is_seen_in_full_without_inspectors():
+    """Inspectors make the DPRK's own shortfall at Yongbyon observable (``world.unseen_weight``
+    without them); production found elsewhere is intelligence's finding, not theirs, and is seen
+    in full either way."""
+    _, with_inspectors, _ = _us_view_of_dprk_shortfall(2.0, 0.0)
+    _, without, _ = _us_view_of_dprk_shortfall(2.0, 0.0, inspectors=False)
+    assert with_inspectors > 0.05
+    assert without == pytest.approx(with_inspectors, rel=0.05), (with_inspectors, without)
 
 
 def test_a_larger_hidden_programme_is_never_a_smaller_breach():
@@ -401,3 +416,38 @@ def test_a_test_moratorium_is_worth_the_provocations_it_stops():
     # worth more to the US, and costlier to the DPRK, where more testing is at stake
     assert us_worth[0] > us_worth[1]
     assert dprk_cost[0] < dprk_cost[1]
+
+
+def test_a_loss_that_has_just_begun_builds_the_case_for_leaving_slowly(monkeypatch):
+    """A side's own reason to leave (keeping the deal worth less to it than withholding) is
+    weighed over recent months like the other's shortfall (``world.shortfall_memory``): in the
+    first month of a loss only ``1 - shortfall_memory`` of it counts, and more in the next, so a
+    new demand does not date the collapse (``sim/implementation.py``)."""
+    from sim import implementation
+
+    model = model_of(AGREED_FRAMEWORK, replicas=400, overrides=("world.review_rate=0.05",))
+    for _ in range(12):  # the deal is signed within the first year
+        model.step()
+    world = model.world
+    in_force = world.talks == Talks.IMPLEMENTATION
+    assert in_force.sum() >= 100
+    real_surplus = implementation.deal_surplus
+
+    def dprk_loses(model, world, side, ctx):
+        worth = real_surplus(model, world, side, ctx)
+        return np.full_like(worth, -3.0) if side == "dprk" else worth
+
+    monkeypatch.setattr(implementation, "deal_surplus", dprk_loses)
+    world.shortfall[:] = 0.0
+    world.defection[:] = 0.0
+    world.keeping_loss[:] = 0.0
+    memory = model.dispositions.world.shortfall_memory
+    loss = 3.0 - model.dprk.dispositions.stay_bias  # the US's shortfall is nil this month
+    implementation.implement(model, world)
+    first = world.keeping_loss[SIDE["dprk"]][in_force]
+    assert first == pytest.approx((1 - memory) * loss)
+    still = in_force & (world.talks == Talks.IMPLEMENTATION)
+    implementation.implement(model, world)
+    second = world.keeping_loss[SIDE["dprk"]][still]
+    assert (second >= (1 - memory**2) * loss - 1e-9).all()  # the loss counts more as it lasts
+    assert (second > first[0] + 1e-6).all()

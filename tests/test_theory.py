@@ -80,7 +80,7 @@ def test_more_sanctions_pain_moves_the_dprk_toward_talks():
     """Relief is worth the pain it ends: with relief on offer in 2021, a DPRK that hurts more under
     the same pressure is readier to talk (Fearon 1995: a worse outside option widens the range).
     The margin: how much it costs the DPRK to talk before its precondition is met."""
-    point = at_the_margin(TALKS_2021, "talks_opened", RELIEF_2021, "dprk.audience_cost", 0.0, 1.3)
+    point = at_the_margin(TALKS_2021, "talks_opened", RELIEF_2021, "dprk.audience_cost", 0.0, 2.0)  # its prior's range
     pain = 2 * DiplomacyModel(TALKS_2021, record_events=0).dprk.dispositions.sanctions_pain
     change = paired(TALKS_2021, "talks_opened", point, [*point, f"dprk.sanctions_pain={min(pain, 5.0)}"])
     assert change["ci_low"] > 0, change
@@ -133,11 +133,13 @@ def test_dropping_a_precondition_never_raises_launches_without_talks_in_2021():
 
 
 def test_dropping_its_precondition_lowers_the_dprks_launches_in_2021():
-    """Where talks can open and hold (the US bargaining with relief on offer), dropping the
-    precondition opens them and their restraint lowers launches. (Where they open only to break
-    down, a walkout's rebuff pushes launches instead, as after Hanoi: which wins is the
-    dispositions' call, not the theory's.)"""
-    change = paired(TALKS_2021, "missile_launches", RELIEF_2021, [*RELIEF_2021, "dprk.precondition=none"])
+    """Where talks can open and hold (the US bargaining with relief on offer, and neither side
+    walking out at its deadline: ``world.walkout_gap`` at its bound), dropping the precondition
+    opens them and their restraint lowers launches. (Where they open only to break down, a
+    walkout's rebuff pushes launches instead, as after Hanoi: which wins is the dispositions'
+    call, not the theory's, so the test holds the talks open rather than leave it to the fit.)"""
+    holding = [*RELIEF_2021, "world.walkout_gap=2"]
+    change = paired(TALKS_2021, "missile_launches", holding, [*holding, "dprk.precondition=none"])
     assert change["ci_high"] < 0, change
 
 

@@ -16,8 +16,8 @@ while deliveries stopped by a partner that had kept them do: a prediction error,
 reinforcement learning (Rescorla and Wagner 1972), and the breach of expectations that
 reciprocity answers (Axelrod 1984). Its own reasons are how far keeping the deal is worth less
 to it than withholding, weighed over recent months as the shortfall is (a lapse of the logit
-choice in a deal it values adds nothing): a loss that has just begun counts for little. Past its tolerance it withdraws at
-its next review of the deal (a government reconsiders a deal only now and then: ``review_rate``
+choice in a deal it values adds nothing): a loss that has just begun counts for little. Past
+its tolerance it withdraws at its next review of the deal (a government reconsiders a deal only now and then: ``review_rate``
 a month, and leaves once it has a case it can defend at home: Fearon 1994 on the audience cost
 of reneging), and the deal collapses. The commitment problem as a flow (Fearon 1995; Powell
 2006): a shock to a deal in force (a breach an intelligence finding brings to light, a new
@@ -110,7 +110,7 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
             # while Yongbyon is kept stopped
             lost = lost * np.where(world.inspected, 1.0, w.unseen_weight) + circumvented(world) * circumventable
         missed = np.where(owed > 0, lost / np.where(owed > 0, owed, 1.0), 0.0)
-        recent = w.shortfall_memory * world.shortfall[index] + (1 - w.shortfall_memory) * missed
+        recent = weigh_recent(w.shortfall_memory, world.shortfall[index], missed)
         world.shortfall[index] = np.where(active, recent, world.shortfall[index])
         # a shortfall the observer expected (its trust in the giver) builds no case; one beyond it does
         expected = 1.0 - (world.trust[US, DPRK] if index == 0 else world.trust[DPRK, US])
@@ -119,7 +119,7 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         # keeping it (a lapse in a deal it values adds nothing), weighed over recent months as
         # the other's shortfall is, so that a loss that has just begun builds its case slowly
         loss = np.maximum(-keeping_worth[OBSERVER[index]], 0.0)
-        losing = w.shortfall_memory * world.keeping_loss[observer] + (1 - w.shortfall_memory) * loss
+        losing = weigh_recent(w.shortfall_memory, world.keeping_loss[observer], loss)
         world.keeping_loss[observer] = np.where(active, losing, world.keeping_loss[observer])
         perceived = (1 - w.defection_decay) * world.defection[observer] + surprise + losing
         world.defection[observer] = np.where(active, perceived, world.defection[observer])
@@ -148,6 +148,12 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
     if done.any():
         world.talks = np.where(done, Talks.COMPLETED, world.talks).astype(np.int8)
         model.log.add("deal_completed", "us", done, "every one-off commitment of the deal has been delivered")
+
+
+def weigh_recent(memory: float | np.ndarray, before: np.ndarray, now: np.ndarray) -> np.ndarray:
+    """Recent months weighed together: ``memory`` of what was, the rest of this month's. The
+    other side's shortfall and a side's own loss from keeping the deal are both weighed so."""
+    return memory * before + (1 - memory) * now
 
 
 def circumvented(world: WorldState) -> np.ndarray:

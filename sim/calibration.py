@@ -47,13 +47,28 @@ FITTED: tuple[str, ...] = (
     "dprk.push_rebuff", "dprk.rebuff_memory", "dprk.push_exercises", "dprk.push_tension", "dprk.restraint_engagement",
     "dprk.restraint_talks", "dprk.restraint_deal", "dprk.verification_aversion", "dprk.stay_bias", "dprk.audience_cost",
     "world.defection_tolerance", "world.review_rate", "world.shortfall_memory", "world.defection_decay", "dprk.sanctions_pain",
-    "us.crisis_aversion", "us.stay_bias", "us.talk_benefit", "us.audience_cost", "dprk.talk_benefit",
+    "us.crisis_aversion", "us.stay_bias", "us.talk_benefit", "dprk.talk_benefit",
     "china.consent_base", "china.consent_per_test",
 )
 """The dispositions the calibration infers, each with a uniform prior within its bounds; the
 others keep the documented values in ``sim/dispositions.yaml`` (a point prior)."""
 
 PARAMETERS: tuple[Entry, ...] = tuple({entry.name: entry for entry in catalogue()}[name] for name in FITTED)
+
+TIED: dict[str, str] = {"us.audience_cost": "dprk.audience_cost"}
+"""Dispositions the calibration does not fit on their own but sets equal to a fitted one, in
+every particle. The US's audience cost is the DPRK's: one cost to a leader of backing down in
+public, whichever side (Fearon 1994). Fitted apart, only the Hanoi summit pinned the US's (its
+walkout over a deal beyond its mandate); with Hanoi left out it fell to its prior's low end
+(0.26-1.23, 10-90%) and the US signed there in half the runs."""
+
+
+def with_tied(names: tuple[str, ...], values: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:
+    """``names`` and the columns of ``values`` (..., D) with each tied disposition appended, a copy
+    of the column it is tied to."""
+    tied = [(name, names.index(source)) for name, source in TIED.items() if source in names and name not in names]
+    columns = [values[..., j] for _, j in tied]
+    return (*names, *(name for name, _ in tied)), np.concatenate([values, np.stack(columns, axis=-1)], axis=-1) if tied else values
 
 TARGET_ACCEPTANCE = 0.2
 """The random walk's scale adapts toward this share of accepted moves (about Roberts, Gelman and
@@ -93,7 +108,8 @@ class Posterior:
         return sum(g.measured for g in self.generations)
 
     def ensemble(self) -> Ensemble:
-        return Ensemble(self.names, self.particles, self.weights / self.weights.sum())
+        names, values = with_tied(self.names, self.particles)
+        return Ensemble(names, values, self.weights / self.weights.sum())
 
     def mean(self) -> np.ndarray:
         return self.weights @ self.particles / self.weights.sum()
@@ -117,7 +133,8 @@ class Distance:
     def __call__(self, particles: np.ndarray) -> np.ndarray:
         """The distance (N,) of each particle (N, D): mean over cases of mean over bands of (1 - share inside)^2."""
         reps = self.settings.replicas
-        per_replica = {p.name: np.repeat(particles[:, j], reps) for j, p in enumerate(self.parameters)}
+        names, values = with_tied(tuple(p.name for p in self.parameters), particles)
+        per_replica = {name: np.repeat(values[:, j], reps) for j, name in enumerate(names)}
         total, step = len(particles) * reps, max(CHUNK_REPLICAS // reps, 1) * reps  # a chunk holds whole particles
         tasks, slots = [], {}
         for case, scenario in enumerate(self.scenarios):
@@ -283,7 +300,8 @@ _LINE = re.compile(r"^(?P<indent>\s*)(?P<key>[A-Za-z_][A-Za-z_0-9]*):(?P<space>\
 def write_values(vector: np.ndarray, parameters: tuple[Entry, ...] = PARAMETERS,
                  path: Path = DISPOSITIONS_FILE) -> None:
     """Write values into ``dispositions.yaml`` line by line, keeping comments and order."""
-    targets = {p.path: float(v) for p, v in zip(parameters, vector, strict=True)}
+    names, values = with_tied(tuple(p.name for p in parameters), np.asarray(vector, dtype=float))
+    targets = {tuple(name.split(".")): float(v) for name, v in zip(names, values, strict=True)}
     lines = path.read_text(encoding="utf-8").splitlines()
     stack: list[tuple[int, str]] = []
     written = set()

@@ -221,7 +221,7 @@ def readme_objective() -> str:
 
 def calibration_fitted() -> str:
     """The fitted dispositions: bounds (the uniform prior), the posterior's mean and 5-95% range, the point."""
-    from sim.calibration import PARAMETERS, current_vector
+    from sim.calibration import PARAMETERS, TIED, current_vector
     from sim.ensemble import shipped
 
     ensemble = shipped()
@@ -232,6 +232,7 @@ def calibration_fitted() -> str:
         j = column[p.name]
         lines.append(f"| `{p.name}` | {p.low:g} to {p.high:g} | {mean[j]:.3g} | {lows[j]:.3g} to {highs[j]:.3g} | {value:.3g} "
                      f"| {p.description} |")
+    lines += [f"| `{name}` | tied | | | | the same as `{source}` in every particle (`calibration.TIED`) |" for name, source in TIED.items()]
     return "\n".join(lines) + "\n"
 
 

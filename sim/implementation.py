@@ -7,14 +7,16 @@ finding. Each month a party keeps its commitments while its surplus from the dea
 its outside option, ``sim/valuation.py``), its reluctance to renege and the other side's
 record of delivery make keeping them worth more than not (logit choice); otherwise it
 withholds its due deliveries. A delay is a due delivery not made for want of follow-through.
-Each side's case for leaving accumulates (and decays) from the other's shortfall beyond what
+Each side's case for leaving accumulates (and decays) from the other's shortfall against what
 it expected, and from its own reasons. The shortfall is each late item weighed by its worth to
 the receiver, smoothed over months; what the receiver expected is ``1 - trust``, the record of
-delivery it has learned (trust moves toward the share delivered). So fuel oil that is chronically
-late, as the DPRK came to expect from 1995 (``history/cases.md``: "often late"), builds no case,
-while deliveries stopped by a partner that had kept them do: a prediction error, as in
-reinforcement learning (Rescorla and Wagner 1972), and the breach of expectations that
-reciprocity answers (Axelrod 1984). Its own reasons are how far keeping the deal is worth less
+delivery it has learned (trust moves toward the share delivered). The surprise is signed, as a
+prediction error is (Rescorla and Wagner 1972): a month better than expected counts against the
+case, and the case never goes below zero, a cumulative-sum test for a change in the partner's
+conduct (Page 1954, ``build_case``). So fuel oil that is chronically late, as the DPRK came to
+expect from 1995 (``history/cases.md``: "often late"), builds no case, late in some months and on
+time in others, while deliveries stopped by a partner that had kept them do: the breach of
+expectations that reciprocity answers (Axelrod 1984). Its own reasons are how far keeping the deal is worth less
 to it than withholding, weighed over recent months as the shortfall is (a lapse of the logit
 choice in a deal it values adds nothing): a loss that has just begun counts for little. Past
 its tolerance it withdraws at its next review of the deal (a government reconsiders a deal only now and then: ``review_rate``
@@ -61,7 +63,7 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
     """Phase 5 of a month, for every replica with a deal in force (from the month after signing)."""
     active = world.talks == Talks.IMPLEMENTATION
     world.talks = np.where(world.talks == Talks.AGREEMENT, Talks.IMPLEMENTATION, world.talks).astype(np.int8)
-    world.deal_valued = np.zeros(world.replicas)
+    world.deal_kept = np.zeros(world.replicas)
     world.moratorium = np.zeros(world.replicas)
     if not active.any():
         return
@@ -72,7 +74,6 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
 
     w = model.dispositions.world
     value = {side: deal_surplus(model, world, side, ctx) for side in ("dprk", "allies")}
-    world.deal_valued = (active & (value["dprk"] > 0)).astype(float)
     keeps, keeping_worth = {}, {}
     for side in SIDE:
         d = model.negotiator(side).dispositions
@@ -80,6 +81,10 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         # reluctance to renege, less the other side's recent shortfall (reciprocity)
         keeping_worth[side] = value[side] + d.stay_bias - d.reciprocity * world.shortfall[1 - SIDE[side]]
         keeps[side] = active & choose(model.rng, keeping_worth[side], temp)
+    # the DPRK restrains its provocations under a deal it means to keep (its choice above, without
+    # the lapse): not only one whose surplus is positive, since a deal kept for the reluctance to
+    # renege is one a launch would put at risk (2007-2008: no launch while the deal was kept)
+    world.deal_kept = (active & (keeping_worth["dprk"] > 0)).astype(float)
 
     giver = givers(model)
     follow = np.array([actor.follow_through for actor in model.actors.values()])
@@ -112,16 +117,17 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         missed = np.where(owed > 0, lost / np.where(owed > 0, owed, 1.0), 0.0)
         recent = weigh_recent(w.shortfall_memory, world.shortfall[index], missed)
         world.shortfall[index] = np.where(active, recent, world.shortfall[index])
-        # a shortfall the observer expected (its trust in the giver) builds no case; one beyond it does
+        # a shortfall the observer expected (its trust in the giver) builds no case; one beyond it
+        # does, and one short of it (deliveries better than expected) counts against the case
         expected = 1.0 - (world.trust[US, DPRK] if index == 0 else world.trust[DPRK, US])
-        surprise = np.maximum(recent - expected, 0.0)
+        surprise = recent - expected
         # the observer's own reasons: how far keeping the deal is worth less to it than not
         # keeping it (a lapse in a deal it values adds nothing), weighed over recent months as
         # the other's shortfall is, so that a loss that has just begun builds its case slowly
         loss = np.maximum(-keeping_worth[OBSERVER[index]], 0.0)
         losing = weigh_recent(w.shortfall_memory, world.keeping_loss[observer], loss)
         world.keeping_loss[observer] = np.where(active, losing, world.keeping_loss[observer])
-        perceived = (1 - w.defection_decay) * world.defection[observer] + surprise + losing
+        perceived = build_case(w.defection_decay, world.defection[observer], surprise + losing)
         world.defection[observer] = np.where(active, perceived, world.defection[observer])
         _learn_trust(model, world, index, active & (n_due > 0), 1.0 - missed)
 
@@ -154,6 +160,14 @@ def weigh_recent(memory: float | np.ndarray, before: np.ndarray, now: np.ndarray
     """Recent months weighed together: ``memory`` of what was, the rest of this month's. The
     other side's shortfall and a side's own loss from keeping the deal are both weighed so."""
     return memory * before + (1 - memory) * now
+
+
+def build_case(decay: float | np.ndarray, case: np.ndarray, evidence: np.ndarray) -> np.ndarray:
+    """A side's case for leaving after this month's ``evidence`` (signed: a delivery better than
+    expected counts against the case): a cumulative-sum test for a change in the partner's
+    conduct (Page 1954), which fades by ``decay`` a month and never goes below zero. Months of
+    late deliveries around what the side expects cancel out; only a lasting change adds up."""
+    return np.maximum((1 - decay) * case + evidence, 0.0)
 
 
 def circumvented(world: WorldState) -> np.ndarray:

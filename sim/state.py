@@ -132,7 +132,7 @@ class WorldState:
     deal_weights: dict = field(default_factory=dict)  # valuation weights of each replica's deal, per policy context
     talks_likely: np.ndarray | None = None  # where the DPRK chose to talk: the chance the other side did too
     decline_code: np.ndarray | None = None  # why talks were last declined (for the story)
-    deal_valued: np.ndarray | None = None
+    deal_kept: np.ndarray | None = None  # 1 where the DPRK means to keep a deal in force (keeping it worth more than withholding)
     moratorium: np.ndarray | None = None
     test_stake: np.ndarray | None = None  # the DPRK's chance of a test or long-range launch within a year without talks or a deal
     rebuff: np.ndarray | None = None  # 1 just after a walkout or a collapse, fading month by month
@@ -196,7 +196,7 @@ def initial_state(scenario: Scenario, replicas: int) -> WorldState:
         sites_at_signing=full(s.other_sites_rate),
         talks_likely=zeros.copy(),
         decline_code=np.zeros(replicas, dtype=np.int8),
-        deal_valued=zeros.copy(),
+        deal_kept=zeros.copy(),
         moratorium=zeros.copy(),
         test_stake=zeros.copy(),
         rebuff=zeros.copy(),

@@ -96,7 +96,11 @@ def test_the_ensemble_is_wider_than_the_point_where_a_fitted_disposition_decides
 
 def test_the_shipped_ensemble_covers_the_fitted_dispositions_within_bounds():
     ensemble = shipped()
-    assert set(ensemble.names) == {p.name for p in PARAMETERS}
+    assert set(ensemble.names) == {p.name for p in PARAMETERS} | set(calibration.TIED)
+    for name, source in calibration.TIED.items():
+        assert (ensemble.values[:, ensemble.names.index(name)] == ensemble.values[:, ensemble.names.index(source)]).all()
+        (actor, key), (source_actor, source_key) = name.split("."), source.split(".")
+        assert calibrated_values()[actor][key] == calibrated_values()[source_actor][source_key]
     assert 100 <= len(ensemble) <= 2000
     assert ensemble.weights.sum() == pytest.approx(1.0)
 
@@ -158,3 +162,21 @@ def test_a_disposition_one_case_alone_pins_is_named():
     moved = wide.copy()
     moved[:, 2] = rng.uniform(2.0, 3.0, size=400)  # apart from the range without the case
     assert names[2] in taught_alone(Ensemble(names, moved, weights), Ensemble(names, wide, weights))
+
+
+def test_a_tied_disposition_takes_its_sources_value_in_every_particle_and_in_the_file(tmp_path):
+    """The US's audience cost is not fitted on its own: each particle, the ensemble and the point
+    written to ``dispositions.yaml`` carry the DPRK's (``calibration.TIED``)."""
+    assert "us.audience_cost" not in {p.name for p in PARAMETERS}
+    low, high = np.array([p.low for p in PARAMETERS]), np.array([p.high for p in PARAMETERS])
+    particles = low + (high - low) * np.random.default_rng(3).random((7, len(PARAMETERS)))
+    posterior = calibration.Posterior(tuple(p.name for p in PARAMETERS), particles, np.ones(7), np.zeros(7))
+    ensemble = posterior.ensemble()
+    source = particles[:, [p.name for p in PARAMETERS].index("dprk.audience_cost")]
+    assert ensemble.values[:, ensemble.names.index("us.audience_cost")] == pytest.approx(source)
+    copy = tmp_path / "dispositions.yaml"
+    shutil.copy(DISPOSITIONS_FILE, copy)
+    write_values(particles[0], path=copy)
+    data = yaml.safe_load(copy.read_text())
+    assert data["us"]["audience_cost"] == data["dprk"]["audience_cost"] == pytest.approx(source[0], abs=1e-3)
+    calibrated_values.cache_clear()

@@ -302,11 +302,39 @@ def test_intelligence_shock_cuts_trust_and_reveals_enrichment():
     assert world.other_sites_rate == pytest.approx([2.0, 2.0])
 
 
-def test_provocations_fall_under_a_valued_deal():
+def test_a_deal_kept_for_the_reluctance_to_renege_restrains_like_a_valued_one(monkeypatch):
+    """Restraint follows the DPRK's choice to keep a deal, not the sign of its surplus alone: a
+    deal worth a little less than no deal, kept because reneging costs more (``stay_bias``), holds
+    launches back; one worth less than the reluctance to renege does not (``sim/implementation.py``;
+    2007-2008: no launch while the six-party deal was kept)."""
+    from sim import implementation
+
+    model = model_of(AGREED_FRAMEWORK, replicas=400, overrides=("dprk.stay_bias=0.5",))
+    for _ in range(12):  # the deal is signed within the first year
+        model.step()
+    world = model.world
+    in_force = world.talks == Talks.IMPLEMENTATION
+    assert in_force.sum() >= 100
+    world.shortfall[:] = 0.0
+    real_surplus = implementation.deal_surplus
+    kept = {}
+    for dprk_surplus in (-0.2, -0.8):
+        def surplus(model, world, side, ctx, dprk_surplus=dprk_surplus):
+            worth = real_surplus(model, world, side, ctx)
+            return np.full_like(worth, dprk_surplus) if side == "dprk" else worth
+
+        monkeypatch.setattr(implementation, "deal_surplus", surplus)
+        implementation.implement(model, world)
+        kept[dprk_surplus] = world.deal_kept[in_force]
+    assert (kept[-0.2] == 1.0).all()
+    assert (kept[-0.8] == 0.0).all()
+
+
+def test_provocations_fall_under_a_deal_the_dprk_keeps():
     model = model_of(replicas=20000, overrides=("dprk.restraint_deal=1",))  # a restraint the sample can resolve
     world = model.world
     free = model.dprk.choose_provocations(world).short_range.mean()
-    world.deal_valued = np.ones(20000)
+    world.deal_kept = np.ones(20000)
     restrained = model.dprk.choose_provocations(world).short_range.mean()
     assert restrained < free * np.exp(-model.dprk.dispositions.restraint_deal) * 1.2
 

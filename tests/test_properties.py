@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.implementation import build_case
 from sim.model import DiplomacyModel
 from sim.runner import simulate
 from sim.state import DPRK, US
@@ -76,3 +78,24 @@ def test_replicas_are_independent_draws_of_one_process():
     assert trust.shape == (24, 200)
     model = DiplomacyModel(scenario=HANOI, replicas=1, rng=1)
     assert model.world.trust[DPRK, US].shape == (1,)
+
+
+@given(evidence=st.floats(0.01, 1.0), decay=st.floats(0.0, 0.5), months=st.integers(2, 120))
+def test_late_deliveries_around_what_is_expected_build_no_case_for_leaving(evidence, decay, months):
+    """Surprises that fall on both sides of what a side expects cancel out: a month worse than
+    expected and one better leave no more case than one bad month (``implementation.build_case``,
+    a cumulative-sum test, Page 1954). Summing only the bad months, noise alone would add up."""
+    case = np.zeros(1)
+    for month in range(months):
+        case = build_case(decay, case, np.array([evidence if month % 2 == 0 else -evidence]))
+        assert case[0] >= 0.0
+    assert case[0] <= evidence + 1e-9
+
+
+@given(evidence=st.floats(0.01, 1.0), months=st.integers(2, 60))
+def test_a_lasting_change_in_the_partners_conduct_adds_up(evidence, months):
+    """A shortfall beyond expectation month after month builds the case month by month."""
+    case = np.zeros(1)
+    for _ in range(months):
+        case = build_case(0.0, case, np.array([evidence]))
+    assert case[0] == pytest.approx(months * evidence)

@@ -32,7 +32,7 @@ def test_drive_terms_for_engagement_exercises_rebuff_and_being_ignored():
     d, world = model.dprk.dispositions, model.world
     world.talks_likely = np.zeros(2)
     world.tension = np.zeros(2)
-    world.deal_valued = np.zeros(2)
+    world.deal_kept = np.zeros(2)
     world.talks[:] = Talks.NO_CONTACT
     world.pressure = np.zeros(2)
     world.exercises = np.array([0.0, 1.0])
@@ -73,7 +73,7 @@ def test_short_range_rate_grows_with_the_force():
     model = model_of(replicas=R)
     d, world = model.dprk.dispositions, model.world
     world.talks_likely = np.zeros(R)
-    world.deal_valued = np.zeros(R)
+    world.deal_kept = np.zeros(R)
     world.recent_launches = np.zeros(R)
     drive = model.dprk.provocation_drive(world)
     rates = []

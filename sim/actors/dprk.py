@@ -76,7 +76,7 @@ class DPRKDispositions(NegotiatorDispositions):
                                         "history/cases.md 3: offer to suspend tests if exercises stopped (2015-01-10)")
     restraint_engagement: float = disposition(0, 5, "restraint while South Korea engages", "history/cases.md: no launch in 2007 or 2018")
     restraint_talks: float = disposition(0, 10, "restraint while talks are under way", "DESIGN.md phase 3")
-    restraint_deal: float = disposition(0, 10, "restraint under a deal it values", "history/cases.md 1: no test 1994-2003")
+    restraint_deal: float = disposition(0, 10, "restraint under a deal it means to keep", "history/cases.md 1: no test 1994-2003")
 
 
 @dataclass
@@ -99,7 +99,7 @@ class DPRK(Actor):
         """The shared push toward provocation (log-rate / logit units).
 
         Beside being ignored, pressure, leverage before talks and restraint under talks and a
-        valued deal: a rebuff pushes (``history/cases.md``: launches resumed 2019-05 after the
+        deal it means to keep: a rebuff pushes (``history/cases.md``: launches resumed 2019-05 after the
         Hanoi walkout; a rocket and a test followed the failed talks of 2008-12; the freeze was
         lifted and the NPT left after the 2002 collapse); joint exercises push (``history/cases.md`` 3: on 2015-01-10 the DPRK
         offered to suspend tests if exercises stopped; seed article 004: the exercises are
@@ -119,7 +119,7 @@ class DPRK(Actor):
             + d.push_exercises * world.exercises
             + d.push_rebuff * world.rebuff
             - d.restraint_talks * world.in_talks
-            - d.restraint_deal * world.deal_valued
+            - d.restraint_deal * world.deal_kept
             - engaged
         )
 
@@ -138,7 +138,7 @@ class DPRK(Actor):
     def _year_chance(self, world: WorldState, drive: np.ndarray, test_need: np.ndarray, launch_need: np.ndarray) -> np.ndarray:
         """``provocation_chance`` from this month's ``drive`` and needs, with the restraint of talks and a deal taken out."""
         d = self.dispositions.on(world)
-        free = drive + d.restraint_talks * world.in_talks + d.restraint_deal * world.deal_valued
+        free = drive + d.restraint_talks * world.in_talks + d.restraint_deal * world.deal_kept
         calm = (1.0 - logistic(d.test_logit + free + d.need_weight * test_need)) * (
             1.0 - logistic(d.long_range_logit + free + d.need_weight * launch_need)
         )

@@ -82,7 +82,7 @@ def main(args: argparse.Namespace) -> int:
     if args.write:
         write(ensemble)
         write_values(point)
-    low, high = ensemble.quantiles([0.05, 0.95])  # as docs/calibration.md prints them
+    low, high = ensemble.quantiles([0.05, 0.95])[:, : len(PARAMETERS)]  # the fitted (tied ones follow), as docs print them
     left_out = {p.stem for p in observed_cases()} - {p.stem for p in paths}
     payload = {
         "seed": args.seed, "population": args.population, "particle_reps": args.particle_reps,

@@ -12,8 +12,9 @@ it expected, and from its own reasons. The shortfall is each late item weighed b
 the receiver, smoothed over months; what the receiver expected is ``1 - trust``, the record of
 delivery it has learned (trust moves toward the share delivered). The surprise is signed, as a
 prediction error is (Rescorla and Wagner 1972): a month better than expected counts against the
-case, and the case never goes below zero, a cumulative-sum test for a change in the partner's
-conduct (Page 1954, ``build_case``). So fuel oil that is chronically late, as the DPRK came to
+part of the case the other's conduct built (``WorldState.breach``), which never goes below zero,
+a cumulative-sum test for a change in the partner's conduct (Page 1954, ``build_case``); a month
+with nothing due is no evidence, and no delivery offsets a side's own reasons. So fuel oil that is chronically late, as the DPRK came to
 expect from 1995 (``history/cases.md``: "often late"), builds no case, late in some months and on
 time in others, while deliveries stopped by a partner that had kept them do: the breach of
 expectations that reciprocity answers (Axelrod 1984). Its own reasons are how far keeping the deal is worth less
@@ -38,7 +39,7 @@ import numpy as np
 from sim import beliefs
 from sim import concessions as c
 from sim.actors import registry
-from sim.choice import choose
+from sim.choice import choose, logistic
 from sim.state import DPRK, SIDE, US, Talks, WorldState
 from sim.valuation import YONGBYON, deal_surplus, received_worth
 
@@ -81,10 +82,10 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         # reluctance to renege, less the other side's recent shortfall (reciprocity)
         keeping_worth[side] = value[side] + d.stay_bias - d.reciprocity * world.shortfall[1 - SIDE[side]]
         keeps[side] = active & choose(model.rng, keeping_worth[side], temp)
-    # the DPRK restrains its provocations under a deal it means to keep (its choice above, without
-    # the lapse): not only one whose surplus is positive, since a deal kept for the reluctance to
-    # renege is one a launch would put at risk (2007-2008: no launch while the deal was kept)
-    world.deal_kept = (active & (keeping_worth["dprk"] > 0)).astype(float)
+    # the DPRK restrains its provocations as far as it means to keep the deal (the chance of its
+    # choice above): not only where its surplus is positive, since a deal kept for the reluctance
+    # to renege is one a launch would put at risk (2007-2008: no launch while the deal was kept)
+    world.deal_kept = np.where(active, logistic(keeping_worth["dprk"] / temp), 0.0)
 
     giver = givers(model)
     follow = np.array([actor.follow_through for actor in model.actors.values()])
@@ -120,14 +121,19 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         # a shortfall the observer expected (its trust in the giver) builds no case; one beyond it
         # does, and one short of it (deliveries better than expected) counts against the case
         expected = 1.0 - (world.trust[US, DPRK] if index == 0 else world.trust[DPRK, US])
-        surprise = recent - expected
+        surprise = np.where(n_due > 0, recent - expected, 0.0)  # a month with nothing due says nothing of the giver
         # the observer's own reasons: how far keeping the deal is worth less to it than not
         # keeping it (a lapse in a deal it values adds nothing), weighed over recent months as
         # the other's shortfall is, so that a loss that has just begun builds its case slowly
         loss = np.maximum(-keeping_worth[OBSERVER[index]], 0.0)
         losing = weigh_recent(w.shortfall_memory, world.keeping_loss[observer], loss)
         world.keeping_loss[observer] = np.where(active, losing, world.keeping_loss[observer])
-        perceived = build_case(w.defection_decay, world.defection[observer], surprise + losing)
+        # the other's conduct builds one part of the case (a better month than expected offsets a
+        # worse one, never below zero); its own reasons the other part, which no delivery offsets
+        own = world.defection[observer] - world.breach[observer]
+        breach = build_case(w.defection_decay, world.breach[observer], surprise)
+        perceived = breach + (1 - w.defection_decay) * own + losing
+        world.breach[observer] = np.where(active, breach, world.breach[observer])
         world.defection[observer] = np.where(active, perceived, world.defection[observer])
         _learn_trust(model, world, index, active & (n_due > 0), 1.0 - missed)
 
@@ -145,6 +151,9 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
     }
     reneged = withdraws["dprk"] | withdraws["allies"]
     _collapse(model, world, reneged, withdraws, value)
+    # no restraint next month for a deal left this month
+    world.deal_kept = np.where(reneged, 0.0, world.deal_kept)
+    world.moratorium = np.where(reneged, 0.0, world.moratorium)
 
     # a deal of one-off commitments completes when all are delivered; one with continuing
     # commitments (a freeze for fuel oil) runs until it collapses or the horizon ends
@@ -153,6 +162,7 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
     done &= ((world.progress >= 1.0) | ~one_off).all(axis=1)
     if done.any():
         world.talks = np.where(done, Talks.COMPLETED, world.talks).astype(np.int8)
+        world.deal_kept = np.where(done, 0.0, world.deal_kept)
         model.log.add("deal_completed", "us", done, "every one-off commitment of the deal has been delivered")
 
 
@@ -163,10 +173,11 @@ def weigh_recent(memory: float | np.ndarray, before: np.ndarray, now: np.ndarray
 
 
 def build_case(decay: float | np.ndarray, case: np.ndarray, evidence: np.ndarray) -> np.ndarray:
-    """A side's case for leaving after this month's ``evidence`` (signed: a delivery better than
-    expected counts against the case): a cumulative-sum test for a change in the partner's
-    conduct (Page 1954), which fades by ``decay`` a month and never goes below zero. Months of
-    late deliveries around what the side expects cancel out; only a lasting change adds up."""
+    """The part of a side's case for leaving that the other's conduct built, after this month's
+    ``evidence`` (signed: deliveries better than expected count against it): a cumulative-sum
+    test for a change in the partner's conduct (Page 1954), which fades by ``decay`` a month and
+    never goes below zero. Months of late deliveries around what the side expects cancel out;
+    only a lasting change adds up."""
     return np.maximum((1 - decay) * case + evidence, 0.0)
 
 

@@ -311,6 +311,7 @@ def sign(model: DiplomacyModel, world: WorldState, signed: np.ndarray, package: 
     world.progress[signed] = 0.0
     world.shortfall[:, signed] = 0.0
     world.defection[:, signed] = 0.0
+    world.breach[:, signed] = 0.0
     world.keeping_loss[:, signed] = 0.0
     model.tracker.mark_first(model.tracker.first_agreement, signed, model.month_index)
     if model.log.record:

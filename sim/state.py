@@ -33,7 +33,7 @@ class Talks(IntEnum):
 US, DPRK = registry.index("us"), registry.index("dprk")
 """Rows of the two negotiators in the per-actor arrays (the first two registered)."""
 SIDE = {"dprk": 0, "allies": 1}
-PER_SIDE = frozenset({"pessimism", "pressure_at_failure", "concession", "shortfall", "defection", "keeping_loss", "keeping"})
+PER_SIDE = frozenset({"pessimism", "pressure_at_failure", "concession", "shortfall", "defection", "breach", "keeping_loss", "keeping"})
 """State arrays with one row per negotiating side, (2, R)."""
 """Row of each negotiating side in the per-side arrays (concession, shortfall, defection)."""
 
@@ -81,7 +81,8 @@ class WorldState:
     schedule: np.ndarray  # (R, items): months after signing when delivery starts
     progress: np.ndarray  # (R, items): share of one-off items delivered
     shortfall: np.ndarray  # (2, R): recent shortfall of each side, as the other sees it
-    defection: np.ndarray  # (2, R): each side's perceived defection of the other
+    defection: np.ndarray  # (2, R): each side's case for leaving the deal: the other's breach and its own reasons
+    breach: np.ndarray  # (2, R): the part of that case the other's conduct built (a cumulative sum of surprises, never below zero)
     keeping_loss: np.ndarray  # (2, R): each side's recent loss from keeping the deal rather than withholding
     keeping: np.ndarray  # (2, R): each side kept its commitments last month (for the story)
     sites_at_signing: np.ndarray  # (R,): production outside Yongbyon known when the deal in force was signed
@@ -191,6 +192,7 @@ def initial_state(scenario: Scenario, replicas: int) -> WorldState:
         progress=np.zeros((replicas, concessions.N_ITEMS)),
         shortfall=np.zeros((2, replicas)),
         defection=np.zeros((2, replicas)),
+        breach=np.zeros((2, replicas)),
         keeping_loss=np.zeros((2, replicas)),
         keeping=np.ones((2, replicas), dtype=bool),
         sites_at_signing=full(s.other_sites_rate),

@@ -302,6 +302,70 @@ def test_intelligence_shock_cuts_trust_and_reveals_enrichment():
     assert world.other_sites_rate == pytest.approx([2.0, 2.0])
 
 
+def _deal_in_force(monkeypatch, *overrides: str):
+    """The Agreed Framework a year in (the deal signed in most replicas), with the DPRK valuing
+    the deal well (no reasons of its own to leave), no decay of a case and no review."""
+    from sim import implementation
+
+    model = model_of(AGREED_FRAMEWORK, replicas=400, overrides=("world.defection_decay=0", "world.review_rate=0.05", *overrides))
+    for _ in range(12):
+        model.step()
+    real_surplus = implementation.deal_surplus
+    monkeypatch.setattr(implementation, "deal_surplus",
+                        lambda model, world, side, ctx: real_surplus(model, world, side, ctx) + (5.0 if side == "dprk" else 0.0))
+    world = model.world
+    in_force = world.talks == Talks.IMPLEMENTATION
+    assert in_force.sum() >= 100
+    world.shortfall[:] = 0.0
+    world.keeping_loss[:] = 0.0
+    world.defection[:] = 1.0
+    world.breach[:] = 1.0
+    return model, world, in_force
+
+
+def test_deliveries_better_than_expected_weaken_the_case_built_by_the_other_side(monkeypatch):
+    """A US that delivers everything to a DPRK expecting half to be late lowers the case the US's
+    conduct had built; summing only the months worse than expected, it would stay
+    (``implementation.build_case``)."""
+    from sim import implementation
+
+    model, world, in_force = _deal_in_force(monkeypatch, "us.stay_bias=2")  # the US keeps its side
+    model.us.policy.follow_through = 1.0
+    world.trust[DPRK, :] = 0.5
+    world.months_since_deal[:] = 24  # every item of the deal is due
+    implementation.implement(model, world)
+    still = in_force & (world.talks == Talks.IMPLEMENTATION)
+    case = world.defection[SIDE["dprk"]][still]
+    # none rises; it falls wherever US deliveries were due (in some deals all were made already)
+    assert (case <= 1.0 + 1e-9).all() and np.mean(case < 0.8) >= 0.5
+
+
+def test_a_month_with_nothing_due_is_no_evidence(monkeypatch):
+    """With nothing due from the US, the DPRK's case for leaving stays as it was: no surprise,
+    good or bad, from deliveries that were never owed."""
+    from sim import implementation
+
+    model, world, in_force = _deal_in_force(monkeypatch)
+    world.trust[DPRK, :] = 0.5
+    world.schedule[:] = 10_000  # nothing falls due
+    implementation.implement(model, world)
+    still = in_force & (world.talks == Talks.IMPLEMENTATION)
+    assert world.defection[SIDE["dprk"]][still] == pytest.approx(1.0)
+
+
+def test_the_deal_left_this_month_restrains_nothing_next_month(monkeypatch):
+    """The month a deal collapses, the DPRK's restraint under it and any moratorium end with it:
+    the next month's provocations answer the rebuff, not a deal no longer in force."""
+    from sim import implementation
+
+    model, world, in_force = _deal_in_force(monkeypatch, "world.review_rate=1")
+    world.defection[:] = 50.0  # past any tolerance: the deal collapses at this month's review
+    implementation.implement(model, world)
+    left = in_force & (world.talks == Talks.COLLAPSED)
+    assert left.sum() >= 100
+    assert (world.deal_kept[left] == 0.0).all() and (world.moratorium[left] == 0.0).all()
+
+
 def test_a_deal_kept_for_the_reluctance_to_renege_restrains_like_a_valued_one(monkeypatch):
     """Restraint follows the DPRK's choice to keep a deal, not the sign of its surplus alone: a
     deal worth a little less than no deal, kept because reneging costs more (``stay_bias``), holds
@@ -324,10 +388,13 @@ def test_a_deal_kept_for_the_reluctance_to_renege_restrains_like_a_valued_one(mo
             return np.full_like(worth, dprk_surplus) if side == "dprk" else worth
 
         monkeypatch.setattr(implementation, "deal_surplus", surplus)
+        world.shortfall[:] = 0.0
         implementation.implement(model, world)
         kept[dprk_surplus] = world.deal_kept[in_force]
-    assert (kept[-0.2] == 1.0).all()
-    assert (kept[-0.8] == 0.0).all()
+    temperature = model.dispositions.world.choice_temperature
+    assert kept[-0.2] == pytest.approx(logistic(0.3 / temperature))  # kept: worth +0.3 against withholding
+    assert kept[-0.8] == pytest.approx(logistic(-0.3 / temperature))
+    assert (kept[-0.2] > 0.5).all() and (kept[-0.8] < 0.5).all()
 
 
 def test_provocations_fall_under_a_deal_the_dprk_keeps():

@@ -2,7 +2,7 @@
 
 Encodes ``DESIGN.md`` (coercion) and ``history/cases.md``: provocations rise with being
 ignored, with sanctions pressure, with the technical need to test, and before talks to raise
-leverage, and fall sharply under a deal the DPRK values (no test 1994-2003 under the Agreed
+leverage, and fall sharply under a deal the DPRK means to keep (no test 1994-2003 under the Agreed
 Framework; no launch in 2007-2008 or 2018). Seed article 000: Pyongyang "regards its
 nuclear weapon and missile programs as crucial bargaining chips ... and a means of
 preventing military attack", so its status quo values capability; seed article 004: it

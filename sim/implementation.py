@@ -151,9 +151,6 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
     }
     reneged = withdraws["dprk"] | withdraws["allies"]
     _collapse(model, world, reneged, withdraws, value)
-    # no restraint next month for a deal left this month
-    world.deal_kept = np.where(reneged, 0.0, world.deal_kept)
-    world.moratorium = np.where(reneged, 0.0, world.moratorium)
 
     # a deal of one-off commitments completes when all are delivered; one with continuing
     # commitments (a freeze for fuel oil) runs until it collapses or the horizon ends
@@ -162,8 +159,11 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
     done &= ((world.progress >= 1.0) | ~one_off).all(axis=1)
     if done.any():
         world.talks = np.where(done, Talks.COMPLETED, world.talks).astype(np.int8)
-        world.deal_kept = np.where(done, 0.0, world.deal_kept)
         model.log.add("deal_completed", "us", done, "every one-off commitment of the deal has been delivered")
+    # a deal that ended this month (left or completed) restrains nothing next month
+    ended = reneged | done
+    world.deal_kept = np.where(ended, 0.0, world.deal_kept)
+    world.moratorium = np.where(ended, 0.0, world.moratorium)
 
 
 def weigh_recent(memory: float | np.ndarray, before: np.ndarray, now: np.ndarray) -> np.ndarray:

@@ -133,7 +133,7 @@ class WorldState:
     deal_weights: dict = field(default_factory=dict)  # valuation weights of each replica's deal, per policy context
     talks_likely: np.ndarray | None = None  # where the DPRK chose to talk: the chance the other side did too
     decline_code: np.ndarray | None = None  # why talks were last declined (for the story)
-    deal_kept: np.ndarray | None = None  # 1 where the DPRK means to keep a deal in force (keeping it worth more than withholding)
+    deal_kept: np.ndarray | None = None  # the chance the DPRK keeps a deal in force (keeping it against withholding); 0 without one
     moratorium: np.ndarray | None = None
     test_stake: np.ndarray | None = None  # the DPRK's chance of a test or long-range launch within a year without talks or a deal
     rebuff: np.ndarray | None = None  # 1 just after a walkout or a collapse, fading month by month

@@ -10,7 +10,7 @@ from sim.actors.dprk import Provocations
 from sim.choice import choose, logistic
 from sim.model import DiplomacyModel
 from sim.scenario import IntelligenceShock
-from sim.state import DPRK, SIDE, US, Talks
+from sim.state import DPRK, SIDE, US, Talks, WorldState
 from sim.stats import compare_outcomes, difference, paired_difference, summarize, summarize_outcomes, wilson
 from tests.conftest import AGREED_FRAMEWORK, HANOI
 
@@ -302,20 +302,27 @@ def test_intelligence_shock_cuts_trust_and_reveals_enrichment():
     assert world.other_sites_rate == pytest.approx([2.0, 2.0])
 
 
+def _agreed_framework_a_year_in(*overrides: str) -> tuple[DiplomacyModel, WorldState, np.ndarray]:
+    """The Agreed Framework a year in, over 400 replicas: the model, its world and where the deal
+    is in force (signed within the first year in most replicas)."""
+    model = model_of(AGREED_FRAMEWORK, replicas=400, overrides=overrides)
+    for _ in range(12):
+        model.step()
+    world = model.world
+    in_force = world.talks == Talks.IMPLEMENTATION
+    assert in_force.sum() >= 100
+    return model, world, in_force
+
+
 def _deal_in_force(monkeypatch, *overrides: str):
     """The Agreed Framework a year in (the deal signed in most replicas), with the DPRK valuing
     the deal well (no reasons of its own to leave), no decay of a case and no review."""
     from sim import implementation
 
-    model = model_of(AGREED_FRAMEWORK, replicas=400, overrides=("world.defection_decay=0", "world.review_rate=0.05", *overrides))
-    for _ in range(12):
-        model.step()
+    model, world, in_force = _agreed_framework_a_year_in("world.defection_decay=0", "world.review_rate=0.05", *overrides)
     real_surplus = implementation.deal_surplus
     monkeypatch.setattr(implementation, "deal_surplus",
                         lambda model, world, side, ctx: real_surplus(model, world, side, ctx) + (5.0 if side == "dprk" else 0.0))
-    world = model.world
-    in_force = world.talks == Talks.IMPLEMENTATION
-    assert in_force.sum() >= 100
     world.shortfall[:] = 0.0
     world.keeping_loss[:] = 0.0
     world.defection[:] = 1.0
@@ -373,13 +380,7 @@ def test_a_deal_kept_for_the_reluctance_to_renege_restrains_like_a_valued_one(mo
     2007-2008: no launch while the six-party deal was kept)."""
     from sim import implementation
 
-    model = model_of(AGREED_FRAMEWORK, replicas=400, overrides=("dprk.stay_bias=0.5",))
-    for _ in range(12):  # the deal is signed within the first year
-        model.step()
-    world = model.world
-    in_force = world.talks == Talks.IMPLEMENTATION
-    assert in_force.sum() >= 100
-    world.shortfall[:] = 0.0
+    model, world, in_force = _agreed_framework_a_year_in("dprk.stay_bias=0.5")
     real_surplus = implementation.deal_surplus
     kept = {}
     for dprk_surplus in (-0.2, -0.8):
@@ -412,16 +413,12 @@ def test_only_a_shortfall_beyond_what_was_expected_builds_a_case_for_leaving():
     from sim import implementation
 
     def dprk_case(trust_in_us: float) -> float:
-        model = model_of(AGREED_FRAMEWORK, replicas=400)
-        for _ in range(12):  # the deal is signed within the first year
-            model.step()
+        model, world, in_force = _agreed_framework_a_year_in()
         model.us.policy.follow_through = 0.0  # from now on every US delivery is late
-        world = model.world
-        in_force = world.talks == Talks.IMPLEMENTATION
-        assert in_force.sum() >= 100
         world.trust[DPRK, US] = trust_in_us
         world.shortfall[:] = 0.0
         world.defection[:] = 0.0
+        world.breach[:] = 0.0
         world.months_since_deal[:] = 24  # every item of the deal is due
         implementation.implement(model, world)
         return float(world.defection[0][in_force].mean())
@@ -439,12 +436,7 @@ def _us_view_of_dprk_shortfall(found: float, known: float, with_moratorium: bool
     Without ``inspectors`` the deal holds no inspections and none are in."""
     from sim import implementation
 
-    model = model_of(AGREED_FRAMEWORK, replicas=400)
-    for _ in range(12):  # the deal is signed within the first year
-        model.step()
-    world = model.world
-    in_force = world.talks == Talks.IMPLEMENTATION
-    assert in_force.sum() >= 100
+    model, world, in_force = _agreed_framework_a_year_in()
     if with_moratorium:  # a deal that also holds a step outside Yongbyon
         world.deal[:, concessions.INDEX["test_moratorium"]] = True
         world.schedule[:, concessions.INDEX["test_moratorium"]] = 0.0
@@ -520,12 +512,7 @@ def test_a_loss_that_has_just_begun_builds_the_case_for_leaving_slowly(monkeypat
     new demand does not date the collapse (``sim/implementation.py``)."""
     from sim import implementation
 
-    model = model_of(AGREED_FRAMEWORK, replicas=400, overrides=("world.review_rate=0.05",))
-    for _ in range(12):  # the deal is signed within the first year
-        model.step()
-    world = model.world
-    in_force = world.talks == Talks.IMPLEMENTATION
-    assert in_force.sum() >= 100
+    model, world, in_force = _agreed_framework_a_year_in("world.review_rate=0.05")
     real_surplus = implementation.deal_surplus
 
     def dprk_loses(model, world, side, ctx):

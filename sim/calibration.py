@@ -2,7 +2,8 @@
 
 Approximate Bayesian computation with sequential Monte Carlo, in its replenishment form
 (Drovandi and Pettitt 2011): a population of disposition sets (*particles*) is drawn from the
-prior (uniform within each disposition's bounds, ``docs/dispositions.md``), each is run on every
+prior (uniform within each disposition's bounds, ``docs/dispositions.md``, where it keeps the
+orderings of ``AT_LEAST``), each is run on every
 case with an ``observed:`` block, and the population is refined generation by generation: the
 threshold falls to the median distance, the particles above it are replaced by copies of those
 below, and the copies move by Metropolis-Hastings steps that stay under the threshold. The
@@ -50,7 +51,8 @@ FITTED: tuple[str, ...] = (
     "us.crisis_aversion", "us.stay_bias", "us.talk_benefit", "dprk.talk_benefit",
     "china.consent_base", "china.consent_per_test",
 )
-"""The dispositions the calibration infers, each with a uniform prior within its bounds; the
+"""The dispositions the calibration infers, each with a uniform prior within its bounds (and the
+orderings of ``AT_LEAST``); the
 others keep the documented values in ``sim/dispositions.yaml`` (a point prior)."""
 
 PARAMETERS: tuple[Entry, ...] = tuple({entry.name: entry for entry in catalogue()}[name] for name in FITTED)
@@ -69,6 +71,49 @@ def with_tied(names: tuple[str, ...], values: np.ndarray) -> tuple[tuple[str, ..
     tied = [(name, names.index(source)) for name, source in TIED.items() if source in names and name not in names]
     columns = [values[..., j] for _, j in tied]
     return (*names, *(name for name, _ in tied)), np.concatenate([values, np.stack(columns, axis=-1)], axis=-1) if tied else values
+
+AT_LEAST: dict[str, str] = {"dprk.verification_aversion": "dprk.sanctions_pain"}
+"""Orderings in the prior: each disposition is at least the one it names in every particle (the
+prior's density is zero elsewhere). The DPRK's cost of verification beyond its limit is at least
+its pain from sanctions, from a record outside the six cases: in 1993 it refused the IAEA's
+special inspections of two undeclared sites (Board resolution GOV/2636, 1993-02-25), announced
+its withdrawal from the NPT (1993-03-12) and was found in non-compliance and referred to the
+Security Council (1993-04-01) rather than accept them: about half a unit of verification beyond
+what it accepted (a freeze monitored, not undeclared sites) against about half of full sanctions
+pressure (the measures a referral could bring, short of the 2016-2017 resolutions). Without it
+only the six-party case informs the aversion, and left out, that case met it at its prior."""
+
+
+def within_prior(names: tuple[str, ...], values: np.ndarray) -> np.ndarray:
+    """Whether each row of ``values`` (N, D) over ``names`` keeps the prior's orderings
+    (``AT_LEAST``); a disposition not among ``names`` keeps its value in ``dispositions.yaml``."""
+    point = calibrated_values()
+
+    def column(name: str) -> np.ndarray:
+        if name in names:
+            return values[:, names.index(name)]
+        section, key = name.split(".")
+        return np.full(len(values), float(point[section][key]))
+
+    ok = np.ones(len(values), dtype=bool)
+    for higher, lower in AT_LEAST.items():
+        ok &= column(higher) >= column(lower)
+    return ok
+
+
+def draw_prior(rng: np.random.Generator, parameters: tuple[Entry, ...], count: int) -> np.ndarray:
+    """``count`` draws (count, D) from the prior: uniform within each disposition's bounds, kept
+    where they respect its orderings (``AT_LEAST``)."""
+    names = tuple(p.name for p in parameters)
+    low, high = np.array([p.low for p in parameters]), np.array([p.high for p in parameters])
+    kept, total = [], 0
+    while total < count:
+        batch = low + (high - low) * rng.random((count, len(parameters)))
+        batch = batch[within_prior(names, batch)]
+        kept.append(batch)
+        total += len(batch)
+    return np.concatenate(kept)[:count]
+
 
 TARGET_ACCEPTANCE = 0.2
 """The random walk's scale adapts toward this share of accepted moves (about Roberts, Gelman and
@@ -180,7 +225,8 @@ def abc_smc(distance: Distance, settings: Settings, seed: int,
     n, dims = settings.population, len(params)
 
     start = time.perf_counter()
-    drawn = low + (high - low) * rng.random((settings.prior_draws * n, dims))
+    names = tuple(p.name for p in params)
+    drawn = draw_prior(rng, params, settings.prior_draws * n)
     d = np.concatenate([distance(drawn[i:i + settings.batch]) for i in range(0, len(drawn), settings.batch)])
     best = np.argsort(d, kind="stable")[:n]
     z, d = _to_logit(drawn[best], low, high), d[best]
@@ -208,7 +254,11 @@ def abc_smc(distance: Distance, settings: Settings, seed: int,
                 rows = slice(first, min(first + settings.batch, dropped))
                 here = moving[rows]
                 proposal = here + rng.multivariate_normal(np.zeros(dims), walk, size=len(here), method="cholesky")
-                d_new = distance(_from_logit(proposal, low, high))
+                # a proposal outside the prior's orderings is rejected unmeasured
+                allowed = within_prior(names, _from_logit(proposal, low, high))
+                d_new = np.full(len(here), np.inf)
+                if allowed.any():
+                    d_new[allowed] = distance(_from_logit(proposal[allowed], low, high))
                 log_ratio = _log_prior_logit(proposal) - _log_prior_logit(here)
                 ok = (d_new <= threshold) & (np.log(rng.random(len(here))) < log_ratio)
                 moving[rows] = np.where(ok[:, None], proposal, here)

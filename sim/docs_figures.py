@@ -220,8 +220,8 @@ def readme_objective() -> str:
 
 
 def calibration_fitted() -> str:
-    """The fitted dispositions: bounds (the uniform prior), the posterior's mean and 5-95% range, the point."""
-    from sim.calibration import PARAMETERS, TIED, current_vector
+    """The fitted dispositions: bounds (the uniform prior, with its orderings), the posterior's mean and 5-95% range, the point."""
+    from sim.calibration import AT_LEAST, PARAMETERS, TIED, current_vector
     from sim.ensemble import shipped
 
     ensemble = shipped()
@@ -230,7 +230,8 @@ def calibration_fitted() -> str:
     mean, (lows, highs) = ensemble.mean(), ensemble.quantiles([0.05, 0.95])
     for p, value in zip(PARAMETERS, current_vector(), strict=True):
         j = column[p.name]
-        lines.append(f"| `{p.name}` | {p.low:g} to {p.high:g} | {mean[j]:.3g} | {lows[j]:.3g} to {highs[j]:.3g} | {value:.3g} "
+        order = f", at least `{AT_LEAST[p.name]}`" if p.name in AT_LEAST else ""
+        lines.append(f"| `{p.name}` | {p.low:g} to {p.high:g}{order} | {mean[j]:.3g} | {lows[j]:.3g} to {highs[j]:.3g} | {value:.3g} "
                      f"| {p.description} |")
     lines += [f"| `{name}` | tied | | | | the same as `{source}` in every particle (`calibration.TIED`) |" for name, source in TIED.items()]
     return "\n".join(lines) + "\n"

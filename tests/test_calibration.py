@@ -20,6 +20,8 @@ from sim.calibration import (
     abc_smc,
     best_particle,
     current_vector,
+    draw_prior,
+    within_prior,
     write_values,
 )
 from sim.dispositions import DISPOSITIONS_FILE, calibrated_values
@@ -62,7 +64,31 @@ def test_a_tiny_calibration_is_reproducible_and_tightens():
     assert np.median(first.distances) <= thresholds[0]  # the population moved toward the record
     low, high = np.array([p.low for p in PARAMETERS]), np.array([p.high for p in PARAMETERS])
     assert ((first.particles >= low) & (first.particles <= high)).all()
+    assert within_prior(tuple(p.name for p in PARAMETERS), first.particles).all()  # the moves kept the orderings
     assert first.particles.shape == (TINY.population, len(PARAMETERS))
+
+
+NAMES = tuple(p.name for p in PARAMETERS)
+
+
+def test_the_prior_keeps_its_orderings():
+    """Uniform draws within the bounds break the ordering in a sizeable share; the prior's never do."""
+    low, high = np.array([p.low for p in PARAMETERS]), np.array([p.high for p in PARAMETERS])
+    uniform = low + (high - low) * np.random.default_rng(0).random((2000, len(PARAMETERS)))
+    assert 0.1 < 1 - within_prior(NAMES, uniform).mean() < 0.9
+    drawn = draw_prior(np.random.default_rng(0), PARAMETERS, 2000)
+    assert drawn.shape == (2000, len(PARAMETERS)) and ((drawn >= low) & (drawn <= high)).all()
+    for higher, lower in calibration.AT_LEAST.items():
+        assert (drawn[:, NAMES.index(higher)] >= drawn[:, NAMES.index(lower)]).all()
+    assert np.array_equal(drawn, draw_prior(np.random.default_rng(0), PARAMETERS, 2000))
+
+
+def test_an_ordering_against_a_disposition_not_fitted_reads_its_documented_value():
+    (higher, lower), = calibration.AT_LEAST.items()
+    section, key = lower.split(".")
+    documented = float(calibrated_values()[section][key])
+    values = np.array([[documented - 0.1], [documented + 0.1]])
+    assert within_prior((higher,), values).tolist() == [False, True]
 
 
 def test_one_worker_and_two_give_the_same_posterior():
@@ -101,6 +127,7 @@ def test_the_shipped_ensemble_covers_the_fitted_dispositions_within_bounds():
         assert (ensemble.values[:, ensemble.names.index(name)] == ensemble.values[:, ensemble.names.index(source)]).all()
         (actor, key), (source_actor, source_key) = name.split("."), source.split(".")
         assert calibrated_values()[actor][key] == calibrated_values()[source_actor][source_key]
+    assert within_prior(ensemble.names, ensemble.values).all()
     assert 100 <= len(ensemble) <= 2000
     assert ensemble.weights.sum() == pytest.approx(1.0)
 

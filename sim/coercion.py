@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.actors.dprk import Provocations
+from sim.smoothing import weigh_recent
 from sim.state import WorldState
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def _count(model: DiplomacyModel, world: WorldState, p: Provocations) -> None:
     d = model.dprk.dispositions
     world.missile_maturity = np.minimum(1.0, world.missile_maturity + d.maturity_per_flight * p.long_range)
     launches = p.short_range + p.long_range
-    world.recent_launches = d.campaign_memory * world.recent_launches + (1 - d.campaign_memory) * launches
+    world.recent_launches = weigh_recent(d.campaign_memory, world.recent_launches, launches)
     tracker = model.tracker
     tracker.nuclear_tests += p.nuclear_test
     tracker.long_range += p.long_range

@@ -40,6 +40,7 @@ from sim import beliefs
 from sim import concessions as c
 from sim.actors import registry
 from sim.choice import choose, logistic
+from sim.smoothing import weigh_recent
 from sim.state import DPRK, SIDE, US, Talks, WorldState
 from sim.valuation import YONGBYON, deal_surplus, received_worth
 
@@ -164,12 +165,6 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
     ended = reneged | done
     world.deal_kept = np.where(ended, 0.0, world.deal_kept)
     world.moratorium = np.where(ended, 0.0, world.moratorium)
-
-
-def weigh_recent(memory: float | np.ndarray, before: np.ndarray, now: np.ndarray) -> np.ndarray:
-    """Recent months weighed together: ``memory`` of what was, the rest of this month's. The
-    other side's shortfall and a side's own loss from keeping the deal are both weighed so."""
-    return memory * before + (1 - memory) * now
 
 
 def build_case(decay: float | np.ndarray, case: np.ndarray, evidence: np.ndarray) -> np.ndarray:

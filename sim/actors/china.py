@@ -19,6 +19,7 @@ from pydantic import Field
 
 from sim.actors.base import Actor, Record, disposition
 from sim.choice import choose, logistic
+from sim.smoothing import weigh_recent
 
 if TYPE_CHECKING:
     from sim.state import WorldState
@@ -92,8 +93,7 @@ class China(Actor):
 
     def update_enforcement(self, world: WorldState) -> None:
         """Enforcement moves toward what China's interests call for."""
-        memory = self.dispositions.enforcement_memory
-        world.enforcement = memory * world.enforcement + (1 - memory) * self.target_enforcement(world)
+        world.enforcement = weigh_recent(self.dispositions.enforcement_memory, world.enforcement, self.target_enforcement(world))
 
     def consents_to_resolution(self, world: WorldState, tests: np.ndarray, launches: np.ndarray) -> np.ndarray:
         """Consent (and Russia's with it) to a new resolution after a provocation: the same interests."""

@@ -226,11 +226,13 @@ def calibration_fitted() -> str:
 
     ensemble = shipped()
     column = {name: j for j, name in enumerate(ensemble.names)}
-    lines = ["| disposition | prior (uniform) | posterior mean | posterior 5-95% | point | what it is |", "|---|---|---|---|---|---|"]
+    lines = ["| disposition | prior (uniform, with its orderings) | posterior mean | posterior 5-95% | point | what it is |",
+             "|---|---|---|---|---|---|"]
     mean, (lows, highs) = ensemble.mean(), ensemble.quantiles([0.05, 0.95])
     for p, value in zip(PARAMETERS, current_vector(), strict=True):
         j = column[p.name]
-        order = f", at least `{AT_LEAST[p.name]}`" if p.name in AT_LEAST else ""
+        at_most = [higher for higher, lower in AT_LEAST.items() if lower == p.name]
+        order = f", at least `{AT_LEAST[p.name]}`" if p.name in AT_LEAST else f", at most `{at_most[0]}`" if at_most else ""
         lines.append(f"| `{p.name}` | {p.low:g} to {p.high:g}{order} | {mean[j]:.3g} | {lows[j]:.3g} to {highs[j]:.3g} | {value:.3g} "
                      f"| {p.description} |")
     lines += [f"| `{name}` | tied | | | | the same as `{source}` in every particle (`calibration.TIED`) |" for name, source in TIED.items()]

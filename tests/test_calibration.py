@@ -83,6 +83,44 @@ def test_the_prior_keeps_its_orderings():
     assert np.array_equal(drawn, draw_prior(np.random.default_rng(0), PARAMETERS, 2000))
 
 
+def test_the_prior_is_uniform_on_the_ordered_region():
+    """Uniform on {0.5 <= sanctions_pain <= verification_aversion <= 5}, a right triangle: the
+    aversion's mean is 0.5 + 4.5 * 2/3 = 3.5 and the pain's 0.5 + 4.5 / 3 = 2.0. A prior that clipped
+    the aversion up to the pain, or swapped them, would not give both."""
+    drawn = draw_prior(np.random.default_rng(1), PARAMETERS, 20000)
+    aversion, pain = drawn[:, NAMES.index("dprk.verification_aversion")], drawn[:, NAMES.index("dprk.sanctions_pain")]
+    assert aversion.mean() == pytest.approx(3.5, abs=0.05) and pain.mean() == pytest.approx(2.0, abs=0.05)
+    assert aversion.min() >= 0.5
+
+
+def test_moves_outside_the_ordering_are_never_measured_nor_kept():
+    """The ABC-SMC's random walk proposes sets that break the ordering; none reaches the distance
+    and none joins the population, and each counts as proposed but not measured."""
+    rng = np.random.default_rng(0)
+    seen = []
+
+    class Noise:  # a distance that records what it is asked to measure and answers at random
+        parameters = PARAMETERS
+
+        def __call__(self, particles):
+            seen.append(particles.copy())
+            return rng.random(len(particles))
+
+    settings = Settings(population=60, replicas=1, generations=3, batch=60, prior_draws=2, max_moves=3)
+    posterior = abc_smc(Noise(), settings, seed=4)
+    measured = np.concatenate(seen)
+    assert within_prior(NAMES, measured).all() and within_prior(NAMES, posterior.particles).all()
+    moves = posterior.generations[1:]
+    assert sum(g.measured - settings.population for g in moves) < sum(g.proposed for g in moves)  # some were rejected unmeasured
+    assert sum(g.measured for g in posterior.generations) == len(measured)
+
+
+def test_an_ordering_that_cannot_be_met_is_an_error_not_a_hang(monkeypatch):
+    monkeypatch.setattr(calibration, "AT_LEAST", {"world.choice_temperature": "dprk.ignored_months"})
+    with pytest.raises(ValueError, match="leave almost no room"):
+        draw_prior(np.random.default_rng(0), PARAMETERS, 100)
+
+
 def test_an_ordering_against_a_disposition_not_fitted_reads_its_documented_value():
     (higher, lower), = calibration.AT_LEAST.items()
     section, key = lower.split(".")

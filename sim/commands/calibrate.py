@@ -98,7 +98,7 @@ def main(args: argparse.Namespace) -> int:
         return 0
     from rich.table import Table
 
-    table = Table(title="Posterior of each fitted disposition (prior: uniform within its bounds)")
+    table = Table(title="Posterior of each fitted disposition (prior: uniform within its bounds, with calibration.AT_LEAST's orderings)")
     for column in ("disposition", "bounds", "posterior mean", "5-95%", "point"):
         table.add_column(column, justify="left" if column == "disposition" else "right")
     for p, m, a, b, x in zip(PARAMETERS, posterior.mean(), low, high, point, strict=True):

@@ -3,12 +3,12 @@
 Approximate Bayesian computation with sequential Monte Carlo, in its replenishment form
 (Drovandi and Pettitt 2011): a population of disposition sets (*particles*) is drawn from the
 prior (uniform within each disposition's bounds, ``docs/dispositions.md``, where it keeps the
-orderings of ``AT_LEAST``), each is run on every
-case with an ``observed:`` block, and the population is refined generation by generation: the
-threshold falls to the median distance, the particles above it are replaced by copies of those
-below, and the copies move by Metropolis-Hastings steps that stay under the threshold. The
-distance of a particle is the proper score the fidelity check reports: the mean over cases of
-the mean over bands of (1 - share of its replications inside the band)^2.
+orderings of ``AT_LEAST``), each is run on every case with an ``observed:`` block, and the
+population is refined generation by generation: the threshold falls to the median distance, the
+particles above it are replaced by copies of those below, and the copies move by
+Metropolis-Hastings steps that stay under the threshold. The distance of a particle is the
+proper score the fidelity check reports: the mean over cases of the mean over bands of
+(1 - share of its replications inside the band)^2.
 
 The model runs thousands of particles at once: each particle's dispositions are the
 per-replica values of a block of replicas (``DiplomacyModel(per_replica=...)``), so one model
@@ -52,8 +52,8 @@ FITTED: tuple[str, ...] = (
     "china.consent_base", "china.consent_per_test",
 )
 """The dispositions the calibration infers, each with a uniform prior within its bounds (and the
-orderings of ``AT_LEAST``); the
-others keep the documented values in ``sim/dispositions.yaml`` (a point prior)."""
+orderings of ``AT_LEAST``); the others keep the documented values in ``sim/dispositions.yaml``
+(a point prior)."""
 
 PARAMETERS: tuple[Entry, ...] = tuple({entry.name: entry for entry in catalogue()}[name] for name in FITTED)
 
@@ -106,27 +106,24 @@ def within_prior(names: tuple[str, ...], values: np.ndarray) -> np.ndarray:
     return ok
 
 
+PRIOR_ROUNDS = 100
+"""Rounds of uniform draws ``draw_prior`` makes before it calls the orderings impossible to meet."""
+
+
 def draw_prior(rng: np.random.Generator, parameters: tuple[Entry, ...], count: int) -> np.ndarray:
     """``count`` draws (count, D) from the prior: uniform within each disposition's bounds, kept
     where they respect its orderings (``AT_LEAST``)."""
     names = tuple(p.name for p in parameters)
     low, high = np.array([p.low for p in parameters]), np.array([p.high for p in parameters])
-    kept, total = [np.empty((0, len(parameters)))], 0
+    kept, total = [], 0
     for _ in range(PRIOR_ROUNDS):
+        batch = low + (high - low) * rng.random((count, len(parameters)))
+        kept.append(batch[within_prior(names, batch)])
+        total += len(kept[-1])
         if total >= count:
             return np.concatenate(kept)[:count]
-        batch = low + (high - low) * rng.random((count, len(parameters)))
-        batch = batch[within_prior(names, batch)]
-        kept.append(batch)
-        total += len(batch)
-    if total >= count:
-        return np.concatenate(kept)[:count]
     raise ValueError(f"the prior's orderings ({', '.join(f'{a} >= {b}' for a, b in AT_LEAST.items())}) leave almost no "
                      f"room within the bounds: {total} of {count} draws kept in {PRIOR_ROUNDS} rounds")
-
-
-PRIOR_ROUNDS = 100
-"""Rounds of uniform draws ``draw_prior`` makes before it calls the orderings impossible to meet."""
 
 
 TARGET_ACCEPTANCE = 0.2

@@ -296,7 +296,28 @@ def cross_validation() -> str:
             + "\n".join(lines) + alone + "\n")
 
 
+def cross_validation_seeds() -> str:
+    """One line per leave-one-out run of the shipped calibration (``docs/cross_validation*.json``,
+    one per seed): a validation is one draw of six calibrations, and another seed says how far its
+    figures move. Refuses a stale file as ``cross_validation`` does."""
+    import json
+
+    from sim.sweep.store import model_identity
+
+    lines = []
+    for path in sorted(CROSS_VALIDATION.parent.glob("cross_validation*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("model") != model_identity()["dispositions"]:
+            raise SystemExit(f"{path.relative_to(ROOT)} was made with other dispositions: rerun "
+                             f"python run_sim.py fidelity --cross-validate --seed {data.get('seed')} --json > {path.relative_to(ROOT)}")
+        out, n = data["summary"]["left_out"], data["summary"]["cases"]
+        lines.append(f"- seed {data['seed']} (`{path.relative_to(ROOT)}`): left out, {out['passed']} of {n} pass, "
+                     f"mean score {out['score']:.3f}, log score {out['log_score']:.2f}")
+    return "\n".join(lines) + "\n"
+
+
 FIGURES: dict[str, Callable[[], str]] = {
+    "cross-validation-seeds": cross_validation_seeds,
     "calibration-fitted": calibration_fitted,
     "calibration-fit": calibration_fit,
     "cross-validation": cross_validation,

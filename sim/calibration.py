@@ -266,10 +266,11 @@ def abc_smc(distance: Distance, settings: Settings, seed: int,
                 here = moving[rows]
                 proposal = here + rng.multivariate_normal(np.zeros(dims), walk, size=len(here), method="cholesky")
                 # a proposal outside the prior's orderings is rejected unmeasured
-                allowed = within_prior(names, _from_logit(proposal, low, high))
+                values = _from_logit(proposal, low, high)
+                allowed = within_prior(names, values)
                 d_new = np.full(len(here), np.inf)
                 if allowed.any():
-                    d_new[allowed] = distance(_from_logit(proposal[allowed], low, high))
+                    d_new[allowed] = distance(values[allowed])
                 measured += int(allowed.sum())
                 log_ratio = _log_prior_logit(proposal) - _log_prior_logit(here)
                 ok = (d_new <= threshold) & (np.log(rng.random(len(here))) < log_ratio)

@@ -256,20 +256,29 @@ CROSS_VALIDATION = ROOT / "docs" / "cross_validation.json"
 """What ``fidelity --cross-validate --json`` printed for the shipped calibration (an hour's run)."""
 
 
-def cross_validation() -> str:
-    """The leave-one-out table beside the in-sample one, from ``docs/cross_validation.json``; refuses
-    a file made with other dispositions than those shipped (a recalibration makes it stale)."""
+def shipped_validation(path: Path) -> dict:
+    """What ``fidelity --cross-validate --json`` wrote to ``path``; refuses a file that is missing or
+    was made with other dispositions than those shipped (a recalibration makes it stale)."""
     import json
 
     from sim.sweep.store import model_identity
+
+    name = path.relative_to(ROOT)
+    if not path.is_file():
+        raise SystemExit(f"{name} is missing: run python run_sim.py fidelity --cross-validate --json > {name}")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("model") != model_identity()["dispositions"]:
+        seed = "" if data.get("seed", 0) == 0 else f" --seed {data['seed']}"
+        rerun = f"python run_sim.py fidelity --cross-validate{seed} --json > {name}"
+        raise SystemExit(f"{name} was made with other dispositions: rerun {rerun}")
+    return data
+
+
+def cross_validation() -> str:
+    """The leave-one-out table beside the in-sample one, from ``docs/cross_validation.json`` (``shipped_validation``)."""
     from sim.validation import describe_taught
 
-    rerun = "python run_sim.py fidelity --cross-validate --json > docs/cross_validation.json"
-    if not CROSS_VALIDATION.is_file():
-        raise SystemExit(f"{CROSS_VALIDATION.relative_to(ROOT)} is missing: run {rerun}")
-    data = json.loads(CROSS_VALIDATION.read_text(encoding="utf-8"))
-    if data.get("model") != model_identity()["dispositions"]:
-        raise SystemExit(f"{CROSS_VALIDATION.relative_to(ROOT)} was made with other dispositions: rerun {rerun}")
+    data = shipped_validation(CROSS_VALIDATION)
     lines = ["| case | in sample | score | log score | left out | score | log score |", "|---|---|---|---|---|---|---|"]
 
     def row(name: str, fit: dict) -> list[str]:
@@ -299,17 +308,10 @@ def cross_validation() -> str:
 def cross_validation_seeds() -> str:
     """One line per leave-one-out run of the shipped calibration (``docs/cross_validation*.json``,
     one per seed): a validation is one draw of six calibrations, and another seed says how far its
-    figures move. Refuses a stale file as ``cross_validation`` does."""
-    import json
-
-    from sim.sweep.store import model_identity
-
+    figures move (each file as ``shipped_validation`` reads it)."""
     lines = []
     for path in sorted(CROSS_VALIDATION.parent.glob("cross_validation*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("model") != model_identity()["dispositions"]:
-            raise SystemExit(f"{path.relative_to(ROOT)} was made with other dispositions: rerun "
-                             f"python run_sim.py fidelity --cross-validate --seed {data.get('seed')} --json > {path.relative_to(ROOT)}")
+        data = shipped_validation(path)
         out, n = data["summary"]["left_out"], data["summary"]["cases"]
         lines.append(f"- seed {data['seed']} (`{path.relative_to(ROOT)}`): left out, {out['passed']} of {n} pass, "
                      f"mean score {out['score']:.3f}, log score {out['log_score']:.2f}")

@@ -276,7 +276,7 @@ def shipped_validation(path: Path) -> dict:
 
 def cross_validation() -> str:
     """The leave-one-out table beside the in-sample one, from ``docs/cross_validation.json`` (``shipped_validation``)."""
-    from sim.validation import describe_taught
+    from sim.validation import describe_restored, describe_taught
 
     data = shipped_validation(CROSS_VALIDATION)
     lines = ["| case | in sample | score | log score | left out | score | log score |", "|---|---|---|---|---|---|---|"]
@@ -301,8 +301,13 @@ def cross_validation() -> str:
     alone = ("\n\nWhat one case alone teaches (the 5-95% posterior range on every case under half as wide as without "
              "the case, or apart from it; left out, the case meets these dispositions near their prior):\n\n" + "\n".join(taught)
              if taught else "")
+    restored = [f"- `{fold['case']}`: {describe_restored(fold['restored_by'], quote='`')}"
+                for fold in data["folds"] if fold.get("restored_by")]
+    jointly = ("\n\nWhat a failing case teaches jointly (each in turn the disposition that, drawn from the posterior on "
+               "every case instead of the fold's, lowers the left-out case's score most; up to five, or until it passes):\n\n"
+               + "\n".join(restored) if restored else "")
     return (f"`python run_sim.py fidelity --cross-validate --reps {data['replications']} --seed {data['seed']}` ({settings}):\n\n"
-            + "\n".join(lines) + alone + "\n")
+            + "\n".join(lines) + alone + jointly + "\n")
 
 
 def cross_validation_seeds() -> str:

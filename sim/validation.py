@@ -10,13 +10,16 @@ left-out column is the one that says how far the model carries.
 Each fold also names the dispositions the left-out case alone teaches: those whose 5-95%
 posterior range, fitted on every case, is under half as wide as without the case, or does not
 overlap it. A case that alone pins a mechanism cannot be predicted by the others: what the fold
-draws for that disposition is close to its prior.
+draws for that disposition is close to its prior. Some cases teach a mechanism only jointly (no
+one range narrows by half); for a case that fails left out, ``restored_by`` names the few
+dispositions that, taken from the posterior fitted on every case, make the fold's ensemble
+score it as well as it can, one at a time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -38,13 +41,16 @@ class Fold:
     taught: dict[str, dict[str, list[float]]]
     """The dispositions this case alone pins: their 5-95% range fitted on every case (``with``)
     and without this case (``without``)."""
+    restored: list[dict] = field(default_factory=list)
+    """For a case that fails left out, ``restored_by``: each disposition taken from the posterior
+    on every case in turn, with the case's score and pass after it."""
 
     def as_dict(self) -> dict:
         return {"case": self.case, "seconds": round(self.seconds, 1),
                 "in_sample": {"pass": self.in_sample.passed, "score": self.in_sample.score, "log_score": self.in_sample.log_score},
                 "left_out": {"pass": self.left_out.passed, "score": self.left_out.score, "log_score": self.left_out.log_score,
                              "share_inside": {b.outcome: b.share_inside for b in self.left_out.bands}},
-                "taught": self.taught}
+                "taught": self.taught, "restored_by": self.restored}
 
 
 def taught_alone(everything: Ensemble, without: Ensemble) -> dict[str, dict[str, list[float]]]:
@@ -60,6 +66,41 @@ def taught_alone(everything: Ensemble, without: Ensemble) -> dict[str, dict[str,
         if (hi - lo) < 0.5 * (hi_out - lo_out) or hi < lo_out or hi_out < lo:
             out[entry.name] = {"with": [float(lo), float(hi)], "without": [float(lo_out), float(hi_out)]}
     return out
+
+
+def restored_by(case: Path, everything: Ensemble, without: Ensemble, replicas: int = 300, seed: int = 0, steps: int = 5,
+                candidates: tuple[str, ...] | None = None) -> list[dict]:
+    """What a case that fails left out needs from itself: greedily, the fitted disposition whose
+    values drawn from ``everything`` (the posterior on every case) instead of ``without`` (the
+    fold's) lowers the case's score most, then the next beside it, up to ``steps`` or until the case
+    passes, stopping when no disposition lowers the score. Each fold row takes one whole row of
+    ``everything`` (drawn by weight from a generator seeded by ``seed``), so the dispositions taken
+    keep their joint posterior. Each step: ``{"disposition", "score", "pass"}``."""
+    names = [n for n in (candidates or [entry.name for entry in PARAMETERS]) if n in everything.names and n in without.names]
+    drawn = everything.values[everything.draw(np.random.default_rng(seed), len(without))]
+
+    def score(taken: list[str]) -> CaseFit:
+        values = without.values.copy()
+        for name in taken:
+            values[:, without.names.index(name)] = drawn[:, everything.names.index(name)]
+        return fidelity([case], replicas=replicas, seed=seed, ensemble=Ensemble(without.names, values, without.weights))[0]
+
+    taken, steps_taken, best = [], [], score([])
+    while len(taken) < steps and not best.passed:
+        trials = {name: score([*taken, name]) for name in names if name not in taken}
+        name = min(trials, key=lambda n: trials[n].score, default=None)
+        if name is None or trials[name].score >= best.score:
+            break
+        taken.append(name)
+        best = trials[name]
+        steps_taken.append({"disposition": name, "score": best.score, "pass": best.passed})
+    return steps_taken
+
+
+def describe_restored(restored: list[dict], quote: str = "") -> str:
+    """``restored_by`` in words: the dispositions in turn, with the score after each."""
+    return ", then ".join(f"{quote}{step['disposition']}{quote} (score {step['score']:.3f}"
+                          f"{', passes' if step['pass'] else ''})" for step in restored)
 
 
 def describe_taught(taught: dict[str, dict[str, list[float]]], quote: str = "") -> str:
@@ -94,7 +135,8 @@ def cross_validate(settings: Settings | None = None, seed: int = 0, replicas: in
             write(without, save_to / f"{path.stem}.csv")
         fit = fidelity([path], replicas=replicas, seed=seed, ensemble=without)[0]
         taught = taught_alone(everything, without)
-        folds.append(Fold(path.stem, in_sample[fit.name], fit, time.perf_counter() - began, taught))
+        restored = [] if fit.passed else restored_by(path, everything, without, replicas, seed)
+        folds.append(Fold(path.stem, in_sample[fit.name], fit, time.perf_counter() - began, taught, restored))
         say(f"{path.stem}: {'passes' if fit.passed else 'fails'} left out, score {fit.score:.3f}")
     return folds
 

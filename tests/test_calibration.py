@@ -29,7 +29,7 @@ from sim.ensemble import ENSEMBLE_FILE, shipped
 from sim.runner import simulate
 from sim.stats import mean_interval
 from sim.sweep.execute import LocalPool
-from tests.conftest import AGREED_FRAMEWORK, HANOI, run_cli
+from tests.conftest import AGREED_FRAMEWORK, HANOI, ROOT, run_cli
 
 TWO_CASES = [AGREED_FRAMEWORK, HANOI]
 TINY = Settings(population=16, replicas=2, generations=2, batch=16, prior_draws=2, max_moves=2)
@@ -227,6 +227,30 @@ def test_a_disposition_one_case_alone_pins_is_named():
     moved = wide.copy()
     moved[:, 2] = rng.uniform(2.0, 3.0, size=400)  # apart from the range without the case
     assert names[2] in taught_alone(Ensemble(names, moved, weights), Ensemble(names, wide, weights))
+
+
+def test_what_a_failing_case_needs_from_itself_is_named_first():
+    """``sim.validation.restored_by``: a fold that lost the DPRK's aversion to verification (set to
+    0) fails the six-party case; of a shortlist, taking that disposition back from the posterior on
+    every case lowers the score most, so it is named first, and a case that passes needs nothing."""
+    from sim.ensemble import Ensemble
+    from sim.fidelity import fidelity
+    from sim.validation import describe_restored, restored_by
+
+    case = ROOT / "scenarios" / "six_party_2007.yaml"
+    everything = shipped()
+    values = everything.values.copy()
+    values[:, everything.names.index("dprk.verification_aversion")] = 0.0
+    lost = Ensemble(everything.names, values, everything.weights)
+    before = fidelity([case], replicas=100, seed=0, ensemble=lost)[0]
+    assert not before.passed
+    shortlist = ("dprk.launch_rate", "dprk.verification_aversion", "world.deal_calm")
+    steps = restored_by(case, everything, lost, replicas=100, seed=0, steps=2, candidates=shortlist)
+    assert steps[0]["disposition"] == "dprk.verification_aversion"
+    assert steps[0]["score"] < before.score - 0.05
+    assert all(b["score"] < a["score"] for a, b in zip(steps, steps[1:], strict=False))
+    assert describe_restored(steps).startswith("dprk.verification_aversion (score ")
+    assert restored_by(case, everything, everything, replicas=100, seed=0, candidates=shortlist) == []
 
 
 def test_a_tied_disposition_takes_its_sources_value_in_every_particle_and_in_the_file(tmp_path):

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.calibration import PARAMETERS, Settings, calibrate, cases
+from sim.calibration import PARAMETERS, TIED, Settings, calibrate, cases
 from sim.ensemble import Ensemble, shipped, write
 from sim.fidelity import CaseFit, fidelity, observed_cases
 from sim.sweep.execute import Executor
@@ -77,13 +77,11 @@ def restored_by(case: Path, everything: Ensemble, without: Ensemble, replicas: i
     ``everything`` (drawn by weight from a generator seeded by ``seed``), so the dispositions taken
     keep their joint posterior. Each step: ``{"disposition", "score", "pass"}``."""
     names = [n for n in (candidates or [entry.name for entry in PARAMETERS]) if n in everything.names and n in without.names]
-    drawn = everything.values[everything.draw(np.random.default_rng(seed), len(without))]
+    drawn = Ensemble(everything.names, everything.values[everything.draw(np.random.default_rng(seed), len(without))],
+                     without.weights)
 
     def score(taken: list[str]) -> CaseFit:
-        values = without.values.copy()
-        for name in taken:
-            values[:, without.names.index(name)] = drawn[:, everything.names.index(name)]
-        return fidelity([case], replicas=replicas, seed=seed, ensemble=Ensemble(without.names, values, without.weights))[0]
+        return fidelity([case], replicas=replicas, seed=seed, ensemble=taking(without, drawn, taken))[0]
 
     taken, steps_taken, best = [], [], score([])
     while len(taken) < steps and not best.passed:
@@ -95,6 +93,16 @@ def restored_by(case: Path, everything: Ensemble, without: Ensemble, replicas: i
         best = trials[name]
         steps_taken.append({"disposition": name, "score": best.score, "pass": best.passed})
     return steps_taken
+
+
+def taking(without: Ensemble, drawn: Ensemble, names: list[str]) -> Ensemble:
+    """``without`` with the columns ``names`` (and any disposition tied to one of them,
+    ``calibration.TIED``) taken from ``drawn``, row for row."""
+    values = without.values.copy()
+    for name in [*names, *(tied for tied, source in TIED.items() if source in names)]:
+        if name in without.names and name in drawn.names:
+            values[:, without.names.index(name)] = drawn.values[:, drawn.names.index(name)]
+    return Ensemble(without.names, values, without.weights)
 
 
 def describe_restored(restored: list[dict], quote: str = "") -> str:

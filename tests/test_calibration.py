@@ -253,6 +253,20 @@ def test_what_a_failing_case_needs_from_itself_is_named_first():
     assert restored_by(case, everything, everything, replicas=100, seed=0, candidates=shortlist) == []
 
 
+def test_a_disposition_taken_from_another_ensemble_brings_its_tie():
+    """``sim.validation.taking``: the columns named come from the other ensemble row for row, a
+    tied disposition with its source (the US's audience cost is the DPRK's), the rest stay."""
+    from sim.ensemble import Ensemble
+    from sim.validation import taking
+
+    names = ("dprk.audience_cost", "dprk.launch_rate", "us.audience_cost")
+    mine = Ensemble(names, np.array([[1.0, 2.0, 1.0], [1.5, 3.0, 1.5]]), np.array([0.5, 0.5]))
+    other = Ensemble(names, np.array([[0.2, 9.0, 0.2], [0.4, 8.0, 0.4]]), np.array([0.5, 0.5]))
+    taken = taking(mine, other, ["dprk.audience_cost"])
+    assert taken.values.tolist() == [[0.2, 2.0, 0.2], [0.4, 3.0, 0.4]]
+    assert taking(mine, other, []).values.tolist() == mine.values.tolist()
+
+
 def test_a_tied_disposition_takes_its_sources_value_in_every_particle_and_in_the_file(tmp_path):
     """The US's audience cost is not fitted on its own: each particle, the ensemble and the point
     written to ``dispositions.yaml`` carry the DPRK's (``calibration.TIED``)."""

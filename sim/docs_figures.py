@@ -310,6 +310,16 @@ def cross_validation() -> str:
             + "\n".join(lines) + alone + jointly + "\n")
 
 
+def needs(fold: dict) -> str:
+    """A failing fold in words: its case and what it needs from itself (``validation.restored_by``), if measured."""
+    steps = fold.get("restored_by") or []
+    if not steps:
+        return f"`{fold['case']}`"
+    verb = "passes with" if steps[-1]["pass"] else f"comes nearest, score {steps[-1]['score']:.3f}, with"
+    taken = ", ".join(f"`{step['disposition']}`" for step in steps)
+    return f"`{fold['case']}` ({verb} {taken} drawn from the posterior on every case)"
+
+
 def cross_validation_seeds() -> str:
     """One line per leave-one-out run of the shipped calibration (``docs/cross_validation*.json``,
     one per seed): a validation is one draw of six calibrations, and another seed says how far its
@@ -318,8 +328,10 @@ def cross_validation_seeds() -> str:
     for path in sorted(CROSS_VALIDATION.parent.glob("cross_validation*.json")):
         data = shipped_validation(path)
         out, n = data["summary"]["left_out"], data["summary"]["cases"]
+        failing = [needs(fold) for fold in data["folds"] if not fold["left_out"]["pass"]]
         lines.append(f"- seed {data['seed']} (`{path.relative_to(ROOT)}`): left out, {out['passed']} of {n} pass, "
-                     f"mean score {out['score']:.3f}, log score {out['log_score']:.2f}")
+                     f"mean score {out['score']:.3f}, log score {out['log_score']:.2f}"
+                     + (f"; failing: {'; '.join(failing)}" if failing else ""))
     return "\n".join(lines) + "\n"
 
 

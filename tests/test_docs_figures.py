@@ -59,3 +59,16 @@ def test_a_drifted_block_is_found_and_rewritten(tmp_path, monkeypatch):
     docs_figures.update(documents=(document,))
     assert document.read_text() == "before\n<!-- figures: readme-objective -->\nnew figure\n<!-- /figures -->\nafter\n"
     assert docs_figures.update(check=True, documents=(document,)) == []
+
+
+def test_a_failing_fold_is_told_with_what_it_needs():
+    """``docs_figures.needs``: the case alone when nothing was measured; the dispositions it passes
+    with; or, when none made it pass, how near the last came."""
+    bare = {"case": "hanoi_2019", "left_out": {"pass": False}}
+    assert docs_figures.needs(bare) == "`hanoi_2019`"
+    steps = [{"disposition": "dprk.launch_rate", "score": 0.09, "pass": False},
+             {"disposition": "dprk.push_rebuff", "score": 0.04, "pass": True}]
+    told = docs_figures.needs({**bare, "restored_by": steps})
+    assert told.startswith("`hanoi_2019` (passes with `dprk.launch_rate`, `dprk.push_rebuff` drawn")
+    steps[-1]["pass"] = False
+    assert "comes nearest, score 0.040, with" in docs_figures.needs({**bare, "restored_by": steps})

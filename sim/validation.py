@@ -106,9 +106,11 @@ def taking(without: Ensemble, drawn: Ensemble, names: list[str]) -> Ensemble:
 
 
 def describe_restored(restored: list[dict], quote: str = "") -> str:
-    """``restored_by`` in words: the dispositions in turn, with the score after each."""
-    return ", then ".join(f"{quote}{step['disposition']}{quote} (score {step['score']:.3f}"
-                          f"{', passes' if step['pass'] else ''})" for step in restored)
+    """``restored_by`` in words: the dispositions in turn, with the score after each, and whether
+    the case still fails after the last."""
+    steps = ", then ".join(f"{quote}{step['disposition']}{quote} (score {step['score']:.3f}"
+                           f"{', passes' if step['pass'] else ''})" for step in restored)
+    return steps + ("" if not restored or restored[-1]["pass"] else "; it still fails")
 
 
 def describe_taught(taught: dict[str, dict[str, list[float]]], quote: str = "") -> str:

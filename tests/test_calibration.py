@@ -250,6 +250,8 @@ def test_what_a_failing_case_needs_from_itself_is_named_first():
     assert steps[0]["score"] < before.score - 0.05
     assert all(b["score"] < a["score"] for a, b in zip(steps, steps[1:], strict=False))
     assert describe_restored(steps).startswith("dprk.verification_aversion (score ")
+    assert describe_restored(steps).endswith("passes)") == steps[-1]["pass"]
+    assert describe_restored([{"disposition": "x", "score": 0.2, "pass": False}]) == "x (score 0.200); it still fails"
     assert restored_by(case, everything, everything, replicas=100, seed=0, candidates=shortlist) == []
 
 

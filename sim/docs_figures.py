@@ -302,9 +302,10 @@ def cross_validation() -> str:
              "the case, or apart from it; left out, the case meets these dispositions near their prior):\n\n" + "\n".join(taught)
              if taught else "")
     restored = [f"- `{fold['case']}`: {describe_restored(fold['restored_by'], quote='`')}"
-                for fold in data["folds"] if fold.get("restored_by")]
+                for fold in data["folds"] if "restored_by" in fold and not fold["left_out"]["pass"]]
     jointly = ("\n\nWhat a failing case teaches jointly (each in turn the disposition that, drawn from the posterior on "
-               "every case instead of the fold's, lowers the left-out case's score most; up to five, or until it passes):\n\n"
+               "every case instead of the fold's, lowers the left-out case's score most; up to five, until it passes or none "
+               "lowers it):\n\n"
                + "\n".join(restored) if restored else "")
     return (f"`python run_sim.py fidelity --cross-validate --reps {data['replications']} --seed {data['seed']}` ({settings}):\n\n"
             + "\n".join(lines) + alone + jointly + "\n")
@@ -312,9 +313,11 @@ def cross_validation() -> str:
 
 def needs(fold: dict) -> str:
     """A failing fold in words: its case and what it needs from itself (``validation.restored_by``), if measured."""
-    steps = fold.get("restored_by") or []
-    if not steps:
+    if "restored_by" not in fold:
         return f"`{fold['case']}`"
+    steps = fold["restored_by"]
+    if not steps:
+        return f"`{fold['case']}` (no disposition drawn from the posterior on every case lowers its score)"
     verb = "passes with" if steps[-1]["pass"] else f"comes nearest, score {steps[-1]['score']:.3f}, with"
     taken = ", ".join(f"`{step['disposition']}`" for step in steps)
     return f"`{fold['case']}` ({verb} {taken} drawn from the posterior on every case)"

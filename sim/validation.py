@@ -11,9 +11,9 @@ Each fold also names the dispositions the left-out case alone teaches: those who
 posterior range, fitted on every case, is under half as wide as without the case, or does not
 overlap it. A case that alone pins a mechanism cannot be predicted by the others: what the fold
 draws for that disposition is close to its prior. Some cases teach a mechanism only jointly (no
-one range narrows by half); for a case that fails left out, ``restored_by`` names the few
-dispositions that, taken from the posterior fitted on every case, make the fold's ensemble
-score it as well as it can, one at a time.
+one range narrows by half); for a case that fails left out, ``restored_by`` names, one at a time
+and greedily, the dispositions that, taken from the posterior fitted on every case, lower its
+score most.
 """
 
 from __future__ import annotations
@@ -76,7 +76,8 @@ def restored_by(case: Path, everything: Ensemble, without: Ensemble, replicas: i
     passes, stopping when no disposition lowers the score. Each fold row takes one whole row of
     ``everything`` (drawn by weight from a generator seeded by ``seed``), so the dispositions taken
     keep their joint posterior. Each step: ``{"disposition", "score", "pass"}``."""
-    names = [n for n in (candidates or [entry.name for entry in PARAMETERS]) if n in everything.names and n in without.names]
+    offered = candidates if candidates is not None else [entry.name for entry in PARAMETERS]
+    names = [n for n in offered if n in everything.names and n in without.names and n not in TIED]  # a tie follows its source
     drawn = Ensemble(everything.names, everything.values[everything.draw(np.random.default_rng(seed), len(without))],
                      without.weights)
 
@@ -99,9 +100,11 @@ def taking(without: Ensemble, drawn: Ensemble, names: list[str]) -> Ensemble:
     """``without`` with the columns ``names`` (and any disposition tied to one of them,
     ``calibration.TIED``) taken from ``drawn``, row for row."""
     values = without.values.copy()
-    for name in [*names, *(tied for tied, source in TIED.items() if source in names)]:
+    for name in names:
         if name in without.names and name in drawn.names:
             values[:, without.names.index(name)] = drawn.values[:, drawn.names.index(name)]
+            for tied in (tied for tied, source in TIED.items() if source == name and tied in without.names):
+                values[:, without.names.index(tied)] = drawn.values[:, drawn.names.index(name)]
     return Ensemble(without.names, values, without.weights)
 
 
@@ -110,7 +113,9 @@ def describe_restored(restored: list[dict], quote: str = "") -> str:
     the case still fails after the last."""
     steps = ", then ".join(f"{quote}{step['disposition']}{quote} (score {step['score']:.3f}"
                            f"{', passes' if step['pass'] else ''})" for step in restored)
-    return steps + ("" if not restored or restored[-1]["pass"] else "; it still fails")
+    if not restored:
+        return "none lowers its score"
+    return steps + ("" if restored[-1]["pass"] else "; it still fails")
 
 
 def describe_taught(taught: dict[str, dict[str, list[float]]], quote: str = "") -> str:

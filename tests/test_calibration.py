@@ -255,6 +255,37 @@ def test_what_a_failing_case_needs_from_itself_is_named_first():
     assert restored_by(case, everything, everything, replicas=100, seed=0, candidates=shortlist) == []
 
 
+def test_the_greedy_search_takes_whole_rows_by_weight_and_stops_when_nothing_helps(monkeypatch):
+    """``restored_by`` against a stand-in score (weighted by the fold's weights): |x - y| / 10 +
+    |z| / 10, with x and y equal within each row of the full posterior. Taking y, then x, then z
+    lowers it; x after y helps only if whole rows are taken; the rows are drawn by the full
+    posterior's weights; w, which only raises it, is never taken; nothing passes."""
+    from types import SimpleNamespace
+
+    from sim import validation
+    from sim.ensemble import Ensemble
+
+    def stand_in(paths, replicas, seed, ensemble):
+        x, y, z, w = (ensemble.values[:, ensemble.names.index(n)] for n in ("x", "y", "z", "w"))
+        score = float(ensemble.weights @ (np.abs(x - y) / 10 + np.abs(z) / 10 + np.abs(w) / 10))
+        return [SimpleNamespace(score=score, passed=False)]
+
+    monkeypatch.setattr(validation, "fidelity", stand_in)
+    names = ("x", "y", "z", "w")
+    t = np.array([0.0, 1.0] * 1000)  # the full posterior: rows with t = 1 carry 90% of the weight
+    everything = Ensemble(names, np.stack([t, t, np.zeros_like(t), np.full_like(t, 9.0)], axis=1), np.where(t == 1.0, 0.9, 0.1) / 1000)
+    z = np.where(np.arange(2000) < 1000, 3.0, 0.0)  # the fold: z = 3 on rows with 80% of its weight
+    fold = Ensemble(names, np.stack([np.full(2000, 5.0), np.full(2000, -5.0), z, np.zeros(2000)], axis=1),
+                    np.where(z > 0, 0.8, 0.2) / 1000)
+    steps = validation.restored_by(ROOT / "case.yaml", everything, fold, seed=0, candidates=names)
+    assert [s["disposition"] for s in steps] == ["y", "x", "z"]
+    assert steps[0]["score"] == pytest.approx((5.0 - 0.9) / 10 + 0.24, abs=0.005)  # |5 - y| with E[y] = 0.9, and z
+    assert steps[1]["score"] == pytest.approx(0.24)  # x = y row by row
+    assert steps[2]["score"] == pytest.approx(0.0)
+    again = validation.restored_by(ROOT / "case.yaml", everything, fold, seed=1, candidates=names)
+    assert again[0]["score"] != steps[0]["score"]  # the draw follows the seed
+
+
 def test_a_disposition_taken_from_another_ensemble_brings_its_tie():
     """``sim.validation.taking``: the columns named come from the other ensemble row for row, a
     tied disposition with its source (the US's audience cost is the DPRK's), the rest stay."""
@@ -266,6 +297,8 @@ def test_a_disposition_taken_from_another_ensemble_brings_its_tie():
     other = Ensemble(names, np.array([[0.2, 9.0, 0.2], [0.4, 8.0, 0.4]]), np.array([0.5, 0.5]))
     taken = taking(mine, other, ["dprk.audience_cost"])
     assert taken.values.tolist() == [[0.2, 2.0, 0.2], [0.4, 3.0, 0.4]]
+    untied = Ensemble(names[:2], other.values[:, :2], other.weights)  # the tie's column only in the fold: it follows its source
+    assert taking(mine, untied, ["dprk.audience_cost"]).values.tolist() == [[0.2, 2.0, 0.2], [0.4, 3.0, 0.4]]
     assert taking(mine, other, []).values.tolist() == mine.values.tolist()
 
 

@@ -139,7 +139,9 @@ def test_fidelity_draws_from_a_given_ensemble_and_a_fold_can_be_saved_and_scored
     assert json.loads(left_out.out)["cases"][0]["score"] == pytest.approx(fidelity([HANOI], replicas=5, ensemble=fold)[0].score)
     saved_fold = json.loads(saved.out)["folds"][0]
     assert "score" in saved_fold["left_out"]
-    assert isinstance(saved_fold["restored_by"], list) and (saved_fold["restored_by"] == [] or not saved_fold["left_out"]["pass"])
+    # this tiny fold fails Hanoi; what it needs is measured and named
+    assert not saved_fold["left_out"]["pass"] and saved_fold["restored_by"]
+    assert {"disposition", "score", "pass"} <= set(saved_fold["restored_by"][0])
 
 
 @pytest.mark.parametrize(("argv", "words"), [

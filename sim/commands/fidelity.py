@@ -148,11 +148,11 @@ def cross_validate(args: argparse.Namespace) -> int:
     out.print("(a disposition a case alone teaches: its 5-95% posterior range on every case under half as wide as without "
               "the case, or apart from it; left out, the case meets that disposition near its prior)")
     for f in folds:
-        if f.restored:
+        if not f.left_out.passed:
             out.print(f"{f.case} left out, with dispositions from the posterior on every case in turn: {describe_restored(f.restored)}")
-    if any(f.restored for f in folds):
+    if any(not f.left_out.passed for f in folds):
         out.print("(what a failing case teaches jointly: each in turn the disposition that, taken from the posterior on every case "
-                  "instead of the fold's, lowers the case's score most; up to five, or until it passes)")
+                  "instead of the fold's, lowers the case's score most; up to five, until it passes or none lowers it)")
     return 1 if args.strict and outs["passed"] < len(folds) else 0
 
 

@@ -276,7 +276,7 @@ def shipped_validation(path: Path) -> dict:
 
 def cross_validation() -> str:
     """The leave-one-out table beside the in-sample one, from ``docs/cross_validation.json`` (``shipped_validation``)."""
-    from sim.validation import describe_restored, describe_taught
+    from sim.validation import RESTORED_MEANS, TAUGHT_MEANS, describe_restored, describe_taught
 
     data = shipped_validation(CROSS_VALIDATION)
     lines = ["| case | in sample | score | log score | left out | score | log score |", "|---|---|---|---|---|---|---|"]
@@ -298,15 +298,10 @@ def cross_validation() -> str:
     settings = f"--population {data['population']} --generations {data['generations']} --particle-reps {data['particle_reps']}"
     taught = [f"- `{fold['case']}` alone teaches {describe_taught(fold['taught'], quote='`')}"
               for fold in data["folds"] if fold.get("taught")]
-    alone = ("\n\nWhat one case alone teaches (the 5-95% posterior range on every case under half as wide as without "
-             "the case, or apart from it; left out, the case meets these dispositions near their prior):\n\n" + "\n".join(taught)
-             if taught else "")
+    alone = f"\n\nWhat one case alone teaches ({TAUGHT_MEANS}):\n\n" + "\n".join(taught) if taught else ""
     restored = [f"- `{fold['case']}`: {describe_restored(fold['restored_by'], quote='`')}"
                 for fold in data["folds"] if "restored_by" in fold and not fold["left_out"]["pass"]]
-    jointly = ("\n\nWhat a failing case teaches jointly (each in turn the disposition that, drawn from the posterior on "
-               "every case instead of the fold's, lowers the left-out case's score most; up to five, until it passes or none "
-               "lowers it):\n\n"
-               + "\n".join(restored) if restored else "")
+    jointly = f"\n\nWhat a failing case teaches jointly ({RESTORED_MEANS}):\n\n" + "\n".join(restored) if restored else ""
     return (f"`python run_sim.py fidelity --cross-validate --reps {data['replications']} --seed {data['seed']}` ({settings}):\n\n"
             + "\n".join(lines) + alone + jointly + "\n")
 

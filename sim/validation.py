@@ -68,14 +68,23 @@ def taught_alone(everything: Ensemble, without: Ensemble) -> dict[str, dict[str,
     return out
 
 
+TAUGHT_MEANS = ("its 5-95% posterior range on every case under half as wide as without the case, or apart from it; "
+                "left out, the case meets it near its prior")
+"""What ``taught_alone`` names, in words (for the command's output and the generated docs)."""
+RESTORED_MEANS = ("each in turn the disposition that, drawn from the posterior on every case instead of the fold's, "
+                  "lowers the left-out case's score most; up to five, until it passes or none lowers it")
+"""What ``restored_by`` names, in words (for the command's output and the generated docs)."""
+
+
 def restored_by(case: Path, everything: Ensemble, without: Ensemble, replicas: int = 300, seed: int = 0, steps: int = 5,
-                candidates: tuple[str, ...] | None = None) -> list[dict]:
+                candidates: tuple[str, ...] | None = None, left_out: CaseFit | None = None) -> list[dict]:
     """What a case that fails left out needs from itself: greedily, the fitted disposition whose
     values drawn from ``everything`` (the posterior on every case) instead of ``without`` (the
     fold's) lowers the case's score most, then the next beside it, up to ``steps`` or until the case
     passes, stopping when no disposition lowers the score. Each fold row takes one whole row of
     ``everything`` (drawn by weight from a generator seeded by ``seed``), so the dispositions taken
-    keep their joint posterior. Each step: ``{"disposition", "score", "pass"}``."""
+    keep their joint posterior. ``left_out``, the case already scored with ``without`` at the same
+    ``replicas`` and ``seed``, saves scoring it again. Each step: ``{"disposition", "score", "pass"}``."""
     offered = candidates if candidates is not None else [entry.name for entry in PARAMETERS]
     names = [n for n in offered if n in everything.names and n in without.names and n not in TIED]  # a tie follows its source
     drawn = Ensemble(everything.names, everything.values[everything.draw(np.random.default_rng(seed), len(without))],
@@ -84,7 +93,7 @@ def restored_by(case: Path, everything: Ensemble, without: Ensemble, replicas: i
     def score(taken: list[str]) -> CaseFit:
         return fidelity([case], replicas=replicas, seed=seed, ensemble=taking(without, drawn, taken))[0]
 
-    taken, steps_taken, best = [], [], score([])
+    taken, steps_taken, best = [], [], left_out or score([])
     while len(taken) < steps and not best.passed:
         trials = {name: score([*taken, name]) for name in names if name not in taken}
         name = min(trials, key=lambda n: trials[n].score, default=None)
@@ -111,10 +120,10 @@ def taking(without: Ensemble, drawn: Ensemble, names: list[str]) -> Ensemble:
 def describe_restored(restored: list[dict], quote: str = "") -> str:
     """``restored_by`` in words: the dispositions in turn, with the score after each, and whether
     the case still fails after the last."""
-    steps = ", then ".join(f"{quote}{step['disposition']}{quote} (score {step['score']:.3f}"
-                           f"{', passes' if step['pass'] else ''})" for step in restored)
     if not restored:
         return "none lowers its score"
+    steps = ", then ".join(f"{quote}{step['disposition']}{quote} (score {step['score']:.3f}"
+                           f"{', passes' if step['pass'] else ''})" for step in restored)
     return steps + ("" if restored[-1]["pass"] else "; it still fails")
 
 
@@ -150,7 +159,7 @@ def cross_validate(settings: Settings | None = None, seed: int = 0, replicas: in
             write(without, save_to / f"{path.stem}.csv")
         fit = fidelity([path], replicas=replicas, seed=seed, ensemble=without)[0]
         taught = taught_alone(everything, without)
-        restored = [] if fit.passed else restored_by(path, everything, without, replicas, seed)
+        restored = [] if fit.passed else restored_by(path, everything, without, replicas, seed, left_out=fit)
         folds.append(Fold(path.stem, in_sample[fit.name], fit, time.perf_counter() - began, taught, restored))
         say(f"{path.stem}: {'passes' if fit.passed else 'fails'} left out, score {fit.score:.3f}")
     return folds

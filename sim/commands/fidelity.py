@@ -102,8 +102,8 @@ def cross_validate(args: argparse.Namespace) -> int:
     from sim.calibration import cases
     from sim.errors import UserError
     from sim.sweep.execute import make_executor
+    from sim.validation import RESTORED_MEANS, TAUGHT_MEANS, describe_restored, describe_taught, summary
     from sim.validation import cross_validate as run_folds
-    from sim.validation import describe_restored, describe_taught, summary
 
     if args.scenarios or args.overrides or args.point or args.ensemble:
         raise UserError("--cross-validate scores the shipped cases as they are: no scenario files, --set, --point or --ensemble")
@@ -145,14 +145,12 @@ def cross_validate(args: argparse.Namespace) -> int:
     for f in folds:
         if f.taught:
             out.print(f"{f.case} alone teaches: {describe_taught(f.taught)}")
-    out.print("(a disposition a case alone teaches: its 5-95% posterior range on every case under half as wide as without "
-              "the case, or apart from it; left out, the case meets that disposition near its prior)")
+    out.print(f"(a disposition a case alone teaches: {TAUGHT_MEANS})")
     for f in folds:
         if not f.left_out.passed:
             out.print(f"{f.case} left out, with dispositions from the posterior on every case in turn: {describe_restored(f.restored)}")
     if any(not f.left_out.passed for f in folds):
-        out.print("(what a failing case teaches jointly: each in turn the disposition that, taken from the posterior on every case "
-                  "instead of the fold's, lowers the case's score most; up to five, until it passes or none lowers it)")
+        out.print(f"(what a failing case teaches jointly: {RESTORED_MEANS})")
     return 1 if args.strict and outs["passed"] < len(folds) else 0
 
 

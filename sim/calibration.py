@@ -45,7 +45,7 @@ FITTED: tuple[str, ...] = (
     "world.choice_temperature", "world.patience_months", "world.failure_lesson", "world.belief_memory", "world.deal_calm",
     "dprk.test_logit", "dprk.need_weight", "dprk.test_material", "dprk.launch_rate", "dprk.launch_capability",
     "dprk.launch_saturation", "dprk.push_ignored", "dprk.ignored_months", "dprk.push_pressure", "dprk.push_leverage",
-    "dprk.push_rebuff", "dprk.rebuff_memory", "dprk.push_exercises", "dprk.push_tension", "dprk.restraint_engagement",
+    "dprk.push_rebuff", "dprk.rebuff_memory", "dprk.push_tension", "dprk.restraint_engagement",
     "dprk.restraint_talks", "dprk.restraint_deal", "dprk.verification_aversion", "dprk.stay_bias", "dprk.audience_cost",
     "world.defection_tolerance", "world.review_rate", "world.shortfall_memory", "world.defection_decay", "dprk.sanctions_pain",
     "us.crisis_aversion", "us.stay_bias", "us.talk_benefit", "dprk.talk_benefit",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import coercion
+from sim import coercion, tension
+from sim.actors.dprk import Provocations
 from sim.model import DiplomacyModel
 from sim.state import Talks
 from tests.conftest import HANOI
@@ -27,7 +28,7 @@ def test_need_to_test_is_full_only_with_enough_material():
     assert model.dprk.test_need(world) == pytest.approx([0.25, 0.25, 0.2])
 
 
-def test_drive_terms_for_engagement_exercises_rebuff_and_being_ignored():
+def test_drive_terms_for_engagement_rebuff_and_being_ignored():
     model = model_of(replicas=2)
     d, world = model.dprk.dispositions, model.world
     world.talks_likely = np.zeros(2)
@@ -35,15 +36,36 @@ def test_drive_terms_for_engagement_exercises_rebuff_and_being_ignored():
     world.deal_kept = np.zeros(2)
     world.talks[:] = Talks.NO_CONTACT
     world.pressure = np.zeros(2)
-    world.exercises = np.array([0.0, 1.0])
+    world.exercises = np.array([0.0, 1.0])  # no direct push: exercises act through tension
     world.rebuff = np.array([0.0, 0.5])
     world.months_since_talks = np.array([0.0, d.ignored_months / 2])
     assert model.rok.engaging  # Moon Jae-in
     drive = model.dprk.provocation_drive(world)
     assert drive[0] == pytest.approx(-d.restraint_engagement)
-    assert drive[1] - drive[0] == pytest.approx(d.push_exercises + 0.5 * d.push_rebuff + 0.5 * d.push_ignored)
+    assert drive[1] - drive[0] == pytest.approx(0.5 * d.push_rebuff + 0.5 * d.push_ignored)
     model.rok.set_policy(stance="pressure")
     assert model.dprk.provocation_drive(world)[0] == pytest.approx(0.0)
+
+
+def test_exercises_push_through_the_tension_they_raise():
+    model = model_of(replicas=2)
+    model.rok.set_policy(stance="pressure")  # no engagement calm
+    d, world = model.dprk.dispositions, model.world
+    world.talks[:] = Talks.NO_CONTACT
+    world.deal_kept = np.zeros(2)
+    world.tension = np.full(2, 0.3)
+    world.exercises = np.array([0.0, 1.0])
+    quiet = Provocations(np.zeros(2, dtype=int), np.zeros(2, dtype=bool), np.zeros(2, dtype=bool))
+    before = model.dprk.provocation_drive(world)
+    assert before[1] == pytest.approx(before[0])
+    w = model.dispositions.world
+    for _ in range(12):
+        tension.update(model, world, quiet)
+    # a year of full-scale exercises adds sum(memory^k, k < 12) x their monthly heat
+    added = w.tension_from_exercises * (1 - w.tension_memory**12) / (1 - w.tension_memory)
+    assert world.tension[1] - world.tension[0] == pytest.approx(added)
+    after = model.dprk.provocation_drive(world)
+    assert after[1] - after[0] == pytest.approx(d.push_tension * added)
 
 
 def test_rebuff_is_set_by_a_collapse_and_fades_month_by_month():

@@ -72,8 +72,6 @@ class DPRKDispositions(NegotiatorDispositions):
                                        "history/cases.md: tests 2006 to 2017 at intervals of 8 to 40 months")
     maturity_per_flight: float = disposition(0, 1, "share of the missile programme proven by one long-range flight",
                                              "history/cases.md: ICBM flown three times in 2017, none since through 2021")
-    push_exercises: float = disposition(0.1, 5, "provocation drive from joint exercises at full scale",
-                                        "history/cases.md 3: offer to suspend tests if exercises stopped (2015-01-10)")
     restraint_engagement: float = disposition(0, 5, "restraint while South Korea engages", "history/cases.md: no launch in 2007 or 2018")
     restraint_talks: float = disposition(0, 10, "restraint while talks are under way", "DESIGN.md phase 3")
     restraint_deal: float = disposition(0, 10, "restraint under a deal it means to keep", "history/cases.md 1: no test 1994-2003")
@@ -101,12 +99,16 @@ class DPRK(Actor):
         Beside being ignored, pressure, leverage before talks and restraint under talks and a
         deal it means to keep: a rebuff pushes (``history/cases.md``: launches resumed 2019-05 after the
         Hanoi walkout; a rocket and a test followed the failed talks of 2008-12; the freeze was
-        lifted and the NPT left after the 2002 collapse); joint exercises push (``history/cases.md`` 3: on 2015-01-10 the DPRK
-        offered to suspend tests if exercises stopped; seed article 004: the exercises are
-        "a thinly veiled rehearsal for war"), and South Korea's engagement restrains (the
+        lifted and the NPT left after the 2002 collapse), and South Korea's engagement restrains (the
         Sunshine years and 2018: inter-Korean projects and summits the DPRK would lose; no
         launch in 2007 or 2018, a record 69 in 2022 once Seoul turned to pressure). Tension
         pushes (the security dilemma: insecurity is answered by demonstrating the deterrent).
+        Joint exercises push through the tension they raise (``sim/tension.py``), the one
+        channel by which they also enter the DPRK's valuation (``security_fear``): on 2015-01-10
+        it offered to suspend tests if exercises stopped (``history/cases.md`` 3); seed article
+        004 calls them "a thinly veiled rehearsal for war". A second, direct push would let a
+        case be fitted by a number no other case pins (the 2016 case alone holds exercises at
+        0.8 through years without talks).
         Leverage pushes where the DPRK means to talk, in proportion to the chance that the other
         side agrees (``talks_likely``): not a standing wish of one side alone."""
         d = self.dispositions.on(world)
@@ -116,7 +118,6 @@ class DPRK(Actor):
             + d.push_pressure * world.pressure
             + d.push_leverage * world.talks_likely
             + d.push_tension * world.tension
-            + d.push_exercises * world.exercises
             + d.push_rebuff * world.rebuff
             - d.restraint_talks * world.in_talks
             - d.restraint_deal * world.deal_kept

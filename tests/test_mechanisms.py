@@ -339,12 +339,17 @@ def test_deliveries_better_than_expected_weaken_the_case_built_by_the_other_side
     model, world, in_force = _deal_in_force(monkeypatch, "us.stay_bias=2")  # the US keeps its side
     model.us.policy.follow_through = 1.0
     world.trust[DPRK, :] = 0.5
-    world.months_since_deal[:] = 24  # every item of the deal is due
+    world.months_since_deal[:] = 24  # every item of the deal is due, unless it waits on proof of a freeze
     implementation.implement(model, world)
     still = in_force & (world.talks == Talks.IMPLEMENTATION)
-    case = world.defection[SIDE["dprk"]][still]
-    # none rises; it falls wherever US deliveries were due (in some deals all were made already)
-    assert (case <= 1.0 + 1e-9).all() and np.mean(case < 0.8) >= 0.5
+    # a month with US deliveries due is one the DPRK learns from: its trust in the US moves
+    observed = still & (world.trust[DPRK, US] != 0.5)
+    assert observed.sum() >= 30
+    case = world.defection[SIDE["dprk"]]
+    # none rises; it falls by the surprise (nothing late against half expected) wherever US
+    # deliveries were due, and stays where none was
+    assert case[observed] == pytest.approx(0.5)
+    assert case[still & ~observed] == pytest.approx(1.0)
 
 
 def test_a_month_with_nothing_due_is_no_evidence(monkeypatch):

@@ -318,12 +318,17 @@ def needs(fold: dict) -> str:
     return f"`{fold['case']}` ({verb} {taken} drawn from the posterior on every case)"
 
 
+def validation_files() -> list[Path]:
+    """The shipped leave-one-out runs, one file per seed (``docs/cross_validation*.json``)."""
+    return sorted(CROSS_VALIDATION.parent.glob("cross_validation*.json"))
+
+
 def cross_validation_seeds() -> str:
     """One line per leave-one-out run of the shipped calibration (``docs/cross_validation*.json``,
     one per seed): a validation is one draw of six calibrations, and another seed says how far its
     figures move (each file as ``shipped_validation`` reads it)."""
     lines = []
-    for path in sorted(CROSS_VALIDATION.parent.glob("cross_validation*.json")):
+    for path in validation_files():
         data = shipped_validation(path)
         out, n = data["summary"]["left_out"], data["summary"]["cases"]
         failing = [needs(fold) for fold in data["folds"] if not fold["left_out"]["pass"]]

@@ -74,15 +74,12 @@ def test_a_failing_fold_is_told_with_what_it_needs():
     assert "comes nearest, score 0.040, with" in docs_figures.needs({**bare, "restored_by": steps})
 
 
-def _validations() -> list[dict]:
-    return [docs_figures.shipped_validation(path) for path in sorted(docs_figures.CROSS_VALIDATION.parent.glob("cross_validation*.json"))]
-
-
 def test_what_the_prose_says_of_the_validations_holds_for_both_seeds():
     """The words around the generated leave-one-out blocks (README.md, docs/calibration.md) name
     what fails and what it needs; a recalibration that changes them fails here, not silently."""
-    validations = _validations()
+    validations = [docs_figures.shipped_validation(path) for path in docs_figures.validation_files()]
     assert len(validations) == 2
+    by_seed = {}
     for data in validations:
         folds = {fold["case"]: fold for fold in data["folds"]}
         steps = {case: [step["disposition"] for step in fold.get("restored_by", [])] for case, fold in folds.items()}
@@ -94,8 +91,7 @@ def test_what_the_prose_says_of_the_validations_holds_for_both_seeds():
         assert steps["hanoi_2019"][0] == "dprk.restraint_engagement" and steps["hanoi_2019"][-1] == "dprk.push_rebuff"
         assert steps["six_party_2007"][-1] == "dprk.launch_rate"  # "the launch rate after one disposition of its collapse"
         assert len(steps["six_party_2007"]) == 2
-    by_seed = {data["seed"]: {f["case"]: [s["disposition"] for s in f.get("restored_by", [])] for f in data["folds"]}
-               for data in validations}
+        by_seed[data["seed"]] = steps
     # "the negotiating deadline appears for the Agreed Framework with seed 0 and for Hanoi with seed 1"
     assert "world.patience_months" in by_seed[0]["agreed_framework_1994"]
     assert "world.patience_months" in by_seed[1]["hanoi_2019"]

@@ -24,7 +24,8 @@ its tolerance it withdraws at its next review of the deal (a government reconsid
 a month, and leaves once it has a case it can defend at home: Fearon 1994 on the audience cost
 of reneging), and the deal collapses. The commitment problem as a flow (Fearon 1995; Powell
 2006): a shock to a deal in force (a breach an intelligence finding brings to light, a new
-demand that makes the deal worth less) sets off withholding, answered in kind, and the collapse follows from the sides' choices
+demand beyond the signed terms, which the DPRK sees as the US taking back part of the deal: 2008-11)
+sets off withholding, answered in kind, and the collapse follows from the sides' choices
 over months, with a spread, not in the month after the shock. Trust moves toward the compliance each side observes (a reinforcement update);
 inspections make DPRK compliance observable.
 """
@@ -42,7 +43,7 @@ from sim.actors import registry
 from sim.choice import choose, logistic
 from sim.smoothing import weigh_recent
 from sim.state import DPRK, SIDE, US, Talks, WorldState
-from sim.valuation import YONGBYON, deal_surplus, received_worth
+from sim.valuation import YONGBYON, Context, deal_surplus, received_worth
 
 if TYPE_CHECKING:
     from sim.model import DiplomacyModel
@@ -117,12 +118,18 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
             # while Yongbyon is kept stopped
             lost = lost * np.where(world.inspected, 1.0, w.unseen_weight) + circumvented(world) * circumventable
         missed = np.where(owed > 0, lost / np.where(owed > 0, owed, 1.0), 0.0)
+        evidence = n_due > 0  # a month with nothing due says nothing of the giver
+        if index == 1:
+            # a demand beyond the signed terms takes back part of the deal, due or not
+            taken = np.where(active, rewritten(world, ctx), 0.0)
+            missed = 1.0 - (1.0 - missed) * (1.0 - taken)
+            evidence |= taken > 0
         recent = weigh_recent(w.shortfall_memory, world.shortfall[index], missed)
         world.shortfall[index] = np.where(active, recent, world.shortfall[index])
         # a shortfall the observer expected (its trust in the giver) builds no case; one beyond it
         # does, and one short of it (deliveries better than expected) counts against the case
         expected = 1.0 - (world.trust[US, DPRK] if index == 0 else world.trust[DPRK, US])
-        surprise = np.where(n_due > 0, recent - expected, 0.0)  # a month with nothing due says nothing of the giver
+        surprise = np.where(evidence, recent - expected, 0.0)
         # the observer's own reasons: how far keeping the deal is worth less to it than not
         # keeping it (a lapse in a deal it values adds nothing), weighed over recent months as
         # the other's shortfall is, so that a loss that has just begun builds its case slowly
@@ -136,7 +143,7 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         perceived = breach + (1 - w.defection_decay) * own + losing
         world.breach[observer] = np.where(active, breach, world.breach[observer])
         world.defection[observer] = np.where(active, perceived, world.defection[observer])
-        _learn_trust(model, world, index, active & (n_due > 0), 1.0 - missed)
+        _learn_trust(model, world, index, active & evidence, 1.0 - missed)
 
     if model.log.record:
         late = due & ~delivered & party_keeps
@@ -174,6 +181,20 @@ def build_case(decay: float | np.ndarray, case: np.ndarray, evidence: np.ndarray
     never goes below zero. Months of late deliveries around what the side expects cancel out;
     only a lasting change adds up."""
     return np.maximum((1 - decay) * case + evidence, 0.0)
+
+
+def rewritten(world: WorldState, ctx: Context) -> np.ndarray:
+    """The share of what the allies' side owes under the deal in force (R,) that a demand beyond its
+    signed terms takes back, as the DPRK sees it: verification demanded beyond both the DPRK's
+    limit and what the US demanded when it signed, over what it could still be asked.
+
+    ``history/cases.md``, 2: after the verbal understanding and the delisting (2008-10), the talks
+    failed (2008-12-11) over a written protocol with sampling; seed article 004: the US
+    "unilaterally demanded tough new verification procedures". The mirror of ``circumvented``: a
+    new condition on the other side's deliveries is seen as a shortfall of them, not a new fact
+    beside the deal."""
+    beyond = np.maximum(ctx.verification_demand - np.maximum(world.verification_at_signing, ctx.verification_limit), 0.0)
+    return np.clip(beyond / max(1.0 - ctx.verification_limit, 1e-9), 0.0, 1.0)
 
 
 def circumvented(world: WorldState) -> np.ndarray:

@@ -306,6 +306,7 @@ def sign(model: DiplomacyModel, world: WorldState, signed: np.ndarray, package: 
     world.deal = np.where(signed[:, None], package, world.deal)
     world.deal_month = np.where(signed, world.month, world.deal_month)
     world.sites_at_signing = np.where(signed, world.other_sites_rate, world.sites_at_signing)
+    world.verification_at_signing = np.where(signed, ctx.verification_demand, world.verification_at_signing)
     world.schedule = np.where(signed[:, None], schedule(package, ctx.sequencing, ctx.proof_months), world.schedule)
     refresh_deal_weights(model, world, signed)
     world.progress[signed] = 0.0

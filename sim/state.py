@@ -86,6 +86,7 @@ class WorldState:
     keeping_loss: np.ndarray  # (2, R): each side's recent loss from keeping the deal rather than withholding
     keeping: np.ndarray  # (2, R): each side kept its commitments last month (for the story)
     sites_at_signing: np.ndarray  # (R,): production outside Yongbyon known when the deal in force was signed
+    verification_at_signing: np.ndarray  # (R,): the verification the US demanded when the deal in force was signed
 
     def rows(self, which: np.ndarray) -> WorldState:
         """The state of the replicas ``which`` (indices) alone, to read: a decision that concerns a
@@ -196,6 +197,7 @@ def initial_state(scenario: Scenario, replicas: int) -> WorldState:
         keeping_loss=np.zeros((2, replicas)),
         keeping=np.ones((2, replicas), dtype=bool),
         sites_at_signing=full(s.other_sites_rate),
+        verification_at_signing=full(policies.us.verification),
         talks_likely=zeros.copy(),
         decline_code=np.zeros(replicas, dtype=np.int8),
         deal_kept=zeros.copy(),

@@ -185,8 +185,8 @@ def build_case(decay: float | np.ndarray, case: np.ndarray, evidence: np.ndarray
 
 def rewritten(world: WorldState, ctx: Context) -> np.ndarray:
     """The share of what the allies' side owes under the deal in force (R,) that a demand beyond its
-    signed terms takes back, as the DPRK sees it: verification demanded beyond both the DPRK's
-    limit and what the US demanded when it signed, over what it could still be asked.
+    signed terms takes back, as the DPRK sees it: the share of the verification now demanded that
+    lies beyond both the DPRK's limit and what the US demanded when the deal was signed.
 
     ``history/cases.md``, 2: after the verbal understanding and the delisting (2008-10), the talks
     failed (2008-12-11) over a written protocol with sampling; seed article 004: the US
@@ -194,7 +194,7 @@ def rewritten(world: WorldState, ctx: Context) -> np.ndarray:
     new condition on the other side's deliveries is seen as a shortfall of them, not a new fact
     beside the deal."""
     beyond = np.maximum(ctx.verification_demand - np.maximum(world.verification_at_signing, ctx.verification_limit), 0.0)
-    return np.clip(beyond / max(1.0 - ctx.verification_limit, 1e-9), 0.0, 1.0)
+    return np.clip(beyond / max(ctx.verification_demand, 1e-9), 0.0, 1.0)
 
 
 def circumvented(world: WorldState) -> np.ndarray:

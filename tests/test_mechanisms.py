@@ -483,15 +483,17 @@ def test_enrichment_found_by_intelligence_is_seen_in_full_without_inspectors():
     assert without == pytest.approx(with_inspectors, rel=0.05), (with_inspectors, without)
 
 
-def _dprk_view_of_a_new_demand(demand: float, at_signing: float, nothing_due: bool = False) -> tuple[float, float, float]:
+def _dprk_view_of_a_new_demand(monkeypatch, demand: float, at_signing: float, nothing_due: bool = False) -> tuple[float, float, float]:
     """The Agreed Framework a year in (the DPRK accepts verification up to 0.5) with the US side
     delivering in full, the deal signed under a US verification demand of ``at_signing`` and the
     US now demanding ``demand``: the share the DPRK sees taken back, and after one month its
     recent view of the US side's shortfall and its case from the US side's conduct, where the deal
-    is in force. ``nothing_due`` puts every allied delivery off past the month."""
+    is in force. Both sides value the deal well (each keeps it). ``nothing_due`` puts every allied
+    delivery off past the month."""
     from sim import implementation
 
     model, world, in_force = _agreed_framework_a_year_in()
+    monkeypatch.setattr(implementation, "deal_surplus", lambda model, world, side, ctx: valuation.deal_surplus(model, world, side, ctx) + 5)
     for actor in model.actors.values():
         actor.policy.follow_through = 1.0
     if nothing_due:
@@ -506,26 +508,26 @@ def _dprk_view_of_a_new_demand(demand: float, at_signing: float, nothing_due: bo
     return share, float(world.shortfall[1][in_force].mean()), float(world.breach[0][in_force].mean())
 
 
-def test_a_demand_beyond_the_signed_terms_is_a_shortfall_of_the_other_side():
+def test_a_demand_beyond_the_signed_terms_is_a_shortfall_of_the_other_side(monkeypatch):
     """Verification demanded beyond both the DPRK's limit and what the US asked at signing is seen by
     the DPRK as the US side taking back part of the deal (seed article 004: "unilaterally demanded
     tough new verification procedures"), in proportion to how far it goes beyond; a demand the deal
     was signed under, or one the DPRK accepts, is none (``implementation.rewritten``)."""
-    none_share, none_seen, none_case = _dprk_view_of_a_new_demand(0.4, 0.4)
-    new_share, new_seen, new_case = _dprk_view_of_a_new_demand(0.9, 0.4)
-    signed_share, signed_seen, _ = _dprk_view_of_a_new_demand(0.9, 0.9)
-    within_share, within_seen, _ = _dprk_view_of_a_new_demand(0.45, 0.4)
+    none_share, none_seen, none_case = _dprk_view_of_a_new_demand(monkeypatch, 0.4, 0.4)
+    new_share, new_seen, new_case = _dprk_view_of_a_new_demand(monkeypatch, 0.9, 0.4)
+    signed_share, signed_seen, _ = _dprk_view_of_a_new_demand(monkeypatch, 0.9, 0.9)
+    within_share, within_seen, _ = _dprk_view_of_a_new_demand(monkeypatch, 0.45, 0.4)
     assert none_share == signed_share == within_share == 0.0
-    assert new_share == pytest.approx((0.9 - 0.5) / (1.0 - 0.5))
+    assert new_share == pytest.approx((0.9 - 0.5) / 0.9)
     assert new_seen > 0.05 and new_seen > 5 * max(none_seen, signed_seen, within_seen), (none_seen, new_seen, signed_seen, within_seen)
     assert new_case > none_case + 0.05, (none_case, new_case)
 
 
-def test_a_demand_beyond_the_signed_terms_is_evidence_with_nothing_due():
+def test_a_demand_beyond_the_signed_terms_is_evidence_with_nothing_due(monkeypatch):
     """A month with no allied delivery due says nothing of how the US side delivers, but a new
     demand is the US side's own act: it builds the DPRK's case all the same."""
-    _, none_seen, none_case = _dprk_view_of_a_new_demand(0.4, 0.4, nothing_due=True)
-    _, new_seen, new_case = _dprk_view_of_a_new_demand(0.9, 0.4, nothing_due=True)
+    _, none_seen, none_case = _dprk_view_of_a_new_demand(monkeypatch, 0.4, 0.4, nothing_due=True)
+    _, new_seen, new_case = _dprk_view_of_a_new_demand(monkeypatch, 0.9, 0.4, nothing_due=True)
     assert none_seen == 0.0 and none_case == 0.0
     assert new_seen > 0.05 and new_case > 0.05, (new_seen, new_case)
 

@@ -84,14 +84,17 @@ def test_what_the_prose_says_of_the_validations_holds_for_both_seeds():
         folds = {fold["case"]: fold for fold in data["folds"]}
         steps = {case: [step["disposition"] for step in fold.get("restored_by", [])] for case, fold in folds.items()}
         assert folds["peace_treaty_2016"]["left_out"]["pass"]  # "2016 passes left out with either seed"
-        for case in ("agreed_framework_1994", "six_party_2007"):  # "each collapse comes too seldom"
-            assert not folds[case]["left_out"]["pass"] and folds[case]["left_out"]["share_inside"]["collapsed"] < 0.5
-        assert folds["hanoi_2019"]["left_out"]["share_inside"]["missile_launches_2019"] < 0.5  # "too few missiles in 2019"
-        assert steps["agreed_framework_1994"][0] == "world.defection_tolerance"  # "the tolerance first"
-        assert steps["hanoi_2019"][0] == "dprk.restraint_engagement" and steps["hanoi_2019"][-1] == "dprk.push_rebuff"
-        assert steps["six_party_2007"][-1] == "dprk.launch_rate"  # "the launch rate after one disposition of its collapse"
-        assert len(steps["six_party_2007"]) == 2
+        shares = {case: fold["left_out"]["share_inside"] for case, fold in folds.items()}
+        for case in ("agreed_framework_1994", "six_party_2007"):  # "each collapses in about half the runs or more"
+            assert not folds[case]["left_out"]["pass"] and shares[case]["collapsed"] >= 0.45
+        assert shares["agreed_framework_1994"]["months_to_collapse"] < 0.5  # "within its months in under half the runs"
+        assert shares["six_party_2007"]["missile_launches_2009"] < 0.5  # "too many missiles in 2009"
+        assert shares["hanoi_2019"]["missile_launches_2019"] < 0.5  # "too few missiles in 2019"
+        assert "dprk.launch_rate" in folds["six_party_2007"]["taught"]  # "only that case pins the launch rate"
+        assert steps["agreed_framework_1994"][0] == "us.stay_bias"  # "first the US's reluctance to renege"
+        assert steps["hanoi_2019"][0] == "dprk.push_rebuff"  # "Hanoi first the push of a rebuff"
+        assert len(steps["six_party_2007"]) == 2 and "dprk.launch_rate" in steps["six_party_2007"]
         by_seed[data["seed"]] = steps
-    # "the negotiating deadline appears for the Agreed Framework with seed 0 and for Hanoi with seed 1"
-    assert "world.patience_months" in by_seed[0]["agreed_framework_1994"]
-    assert "world.patience_months" in by_seed[1]["hanoi_2019"]
+    # "the DPRK's reluctance to renege with seed 0, its aversion to verification with seed 1"
+    assert "dprk.stay_bias" in by_seed[0]["six_party_2007"]
+    assert "dprk.verification_aversion" in by_seed[1]["six_party_2007"]

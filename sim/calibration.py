@@ -203,7 +203,7 @@ class Distance:
         missed = np.zeros((len(self.scenarios), len(particles)))
         for chunk, outcomes in self.executor.run(tasks, tag="calibration"):
             case, first, size = slots[chunk.index]
-            inside = np.stack([band.contains(outcomes[name]) for name, band in self.scenarios[case].observed.items()])
+            inside = np.stack([self.scenarios[case].inside(name, outcomes[name]) for name in self.scenarios[case].observed])
             share = inside.reshape(len(inside), size // reps, reps).mean(axis=2)  # (bands, particles in the chunk)
             missed[case, first // reps:(first + size) // reps] = proper_score(share)
         self.batches += 1

@@ -248,7 +248,8 @@ def calibration_fit() -> str:
         for i, band in enumerate(fit.bands):
             name = (f"**{fit.name}** ({'pass' if fit.passed else 'FAIL'}; score {fit.score:.3f}"
                     + ("" if fit.log_score is None else f", log score {fit.log_score:.2f}") + ")") if i == 0 else ""
-            lines.append(f"| {name} | {band.outcome} {band.band.describe()} | {band.median:g} | {band.share_inside:.2f} |")
+            median = "never" if band.median is None else f"{band.median:g}"
+            lines.append(f"| {name} | {band.outcome} {band.band.describe()} | {median} | {band.share_inside:.2f} |")
     return "\n".join(lines) + "\n"
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from sim.ensemble import Ensemble
 from sim.runner import simulate
 from sim.scenario import Band, Scenario, load_scenario
-from sim.stats import summarize
+from sim.stats import summarize_outcomes
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 PASS_SHARE = 0.5
@@ -34,14 +34,18 @@ class BandFit:
     outcome: str
     band: Band
     share_inside: float
-    median: float
-    p10: float
-    p90: float
-    mean: float
+    median: float | None
+    p10: float | None
+    p90: float | None
+    mean: float | None
+    happened: float | None = None
+    """For a ``months_to_X``: the share of replications in which X happened, over which the
+    median, percentiles and mean are taken (``None`` where it never did)."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"band": self.band.describe(), "share_inside": self.share_inside, "median": self.median,
-                "p10": self.p10, "p90": self.p90, "mean": self.mean}
+        out = {"band": self.band.describe(), "share_inside": self.share_inside, "median": self.median,
+               "p10": self.p10, "p90": self.p90, "mean": self.mean}
+        return out if self.happened is None else {**out, "happened": self.happened}
 
 
 @dataclass
@@ -104,8 +108,9 @@ def fit_case(scenario: Scenario, outcomes: dict[str, np.ndarray]) -> CaseFit:
     fit = CaseFit(scenario.name, scenario.title, len(next(iter(outcomes.values()))))
     for name, band in scenario.observed.items():
         values = outcomes[name]
-        s = summarize(values)
-        fit.bands.append(BandFit(name, band, float(band.contains(values).mean()), s["median"], s["p10"], s["p90"], s["mean"]))
+        s = summarize_outcomes({name: values}, scenario.months)[name]
+        fit.bands.append(BandFit(name, band, float(scenario.inside(name, values).mean()), s["median"], s["p10"], s["p90"], s["mean"],
+                                 s.get("happened")))
         if name in MODAL and band.equals is not None:
             share_true = float(np.asarray(outcomes[name], dtype=bool).mean())
             fit.modal_ok[name] = (share_true > 0.5) == bool(band.equals)

@@ -343,6 +343,15 @@ class Scenario(Record):
     def months(self) -> int:
         return self.end - self.start + 1
 
+    def inside(self, outcome: str, values: np.ndarray) -> np.ndarray:
+        """Which replications' ``outcome`` falls inside its observed band. A ``months_to_X`` holds only
+        where X happened within the horizon: a run in which it never came (``horizon + 1``) is inside
+        no band of its month, whatever the band's bounds."""
+        inside = self.observed[outcome].contains(values)
+        if outcome.startswith("months_to_"):
+            inside &= np.asarray(values) <= self.months
+        return inside
+
 
 def scenario_schema() -> type[Scenario]:
     """``Scenario`` with ``actors`` holding a policy for each registered actor."""

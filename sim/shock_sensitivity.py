@@ -121,13 +121,13 @@ def case_sensitivity(path: str | Path, replicas: int = 100, seed: int = 0,
     bands = scenario.observed
     result = CaseSensitivity(scenario.name, scenario.title, {n: b.describe() for n, b in bands.items()},
                              {n: _mean(n, shipped[n], scenario.months) for n in bands},
-                             {n: float(b.contains(shipped[n]).mean()) for n, b in bands.items()},
+                             {n: float(scenario.inside(n, shipped[n]).mean()) for n in bands},
                              skipped=[f"shocks.{i}" for i, s in enumerate(scenario.shocks) if not s.id])
     for variant in variants(scenario):
         moved = source.load([*overrides, *variant.overrides])
         values = _outcomes(moved, replicas, seed, point)
         changes = compare_outcomes({n: shipped[n] for n in bands}, {n: values[n] for n in bands}, scenario.months)
-        inside = {n: float(b.contains(values[n]).mean()) for n, b in bands.items()}
+        inside = {n: float(moved.inside(n, values[n]).mean()) for n in bands}
         result.variants.append(VariantResult(variant, changes, inside))
     return result
 

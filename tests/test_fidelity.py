@@ -49,6 +49,31 @@ def test_scoring_by_hand():
     assert not fit.passed
 
 
+def test_a_month_band_holds_only_where_the_event_happened(tmp_path):
+    """A run in which the collapse never came carries ``horizon + 1``: it is inside no band of the
+    collapse's month, not even one with a lower bound alone, and the median is over the runs in
+    which it came."""
+    scenario = load_scenario(AGREED_FRAMEWORK)
+    never = scenario.months + 1
+    scenario.observed["months_to_collapse"] = scenario.observed["months_to_collapse"].model_copy(update={"max": None})
+    outcomes = {name: np.zeros(4) for name in scenario.observed}
+    outcomes["months_to_collapse"] = np.array([100, 102, never, never])
+    band = next(b for b in fit_case(scenario, outcomes).bands if b.outcome == "months_to_collapse")
+    assert band.share_inside == 0.5
+    assert band.median == 101 and band.happened == 0.5
+    outcomes["months_to_collapse"] = np.full(4, never)
+    band = next(b for b in fit_case(scenario, outcomes).bands if b.outcome == "months_to_collapse")
+    assert band.share_inside == 0.0 and band.median is None and band.happened == 0.0
+    # on the command line, with a deal no side leaves: no run is inside, and the month prints as never
+    text = AGREED_FRAMEWORK.read_text().replace("months_to_collapse: {min: 99, max: 108,", "months_to_collapse: {min: 99,")
+    (tmp_path / "base.yaml").write_text((SCENARIOS / "base.yaml").read_text())
+    (tmp_path / "af.yaml").write_text(text)
+    steady = ("--set", "world.defection_tolerance=10", "--reps", "20", tmp_path / "af.yaml")
+    observed = json.loads(run_cli("fidelity", "--json", *steady).out)["cases"][0]["observables"]["months_to_collapse"]
+    assert observed["happened"] == 0.0 and observed["share_inside"] == 0.0 and observed["median"] is None
+    assert "never" in run_cli("fidelity", *steady).out
+
+
 def test_json_report_and_strict_exit(tmp_path):
     result = run_cli("fidelity", "--reps", "20", "--json", AGREED_FRAMEWORK)
     assert result.code == 0, result.err

@@ -83,8 +83,9 @@ def main(args: argparse.Namespace) -> int:
         for fit in fits:
             for i, band in enumerate(fit.bands):
                 ok = band.share_inside >= PASS_SHARE
-                table.add_row(fit.name if i == 0 else "", band.outcome, band.band.describe(), fmt(band.median),
-                              f"{fmt(band.p10)} to {fmt(band.p90)}", f"{band.share_inside:.2f}", "ok" if ok else "MISS")
+                never = band.median is None
+                table.add_row(fit.name if i == 0 else "", band.outcome, band.band.describe(), "never" if never else fmt(band.median),
+                              "" if never else f"{fmt(band.p10)} to {fmt(band.p90)}", f"{band.share_inside:.2f}", "ok" if ok else "MISS")
             wrong = [k.split("_")[0] for k, ok in fit.modal_ok.items() if not ok]
             modal = "" if not fit.modal_ok else ("modal outcome ok" if not wrong else f"modal {', '.join(wrong)} WRONG")
             scores = f"score {fit.score:.3f}" + ("" if fit.log_score is None else f", log score {fit.log_score:.2f}")

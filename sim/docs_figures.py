@@ -157,17 +157,12 @@ def readme_compare() -> str:
     rows = ("agreement_signed", "months_to_agreement", "freeze_months", "collapsed", "months_to_collapse", "walkouts",
             "missile_launches")
 
-    def cell(s: dict[str, float | None], sign: bool = False) -> str:
-        value = s.get("mean", s.get("diff"))
-        if value is None:
-            return "never" if "happened" in s else ""
-        f = "{:+.2f}" if sign else "{:.2f}"
-        share = f" in {s['happened']:.0%}" if "happened" in s else ""
-        return f"{f.format(value)} [{f.format(s['ci_low'])}, {f.format(s['ci_high'])}]{share}"
+    from sim.commands.common import difference_cell, summary_cell
 
     table = [["outcome", *names, f"{names[1]} - {names[0]}"]]
     for name in rows:
-        table.append([name, *(cell(summary[name]) for summary in result.summaries), cell(result.differences[0][name], True)])
+        table.append([name, *(summary_cell(summary[name], 500) for summary in result.summaries),
+                      difference_cell(result.differences[0][name], 500)])
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     text = [" " + "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
             for row in table]

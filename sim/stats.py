@@ -47,6 +47,8 @@ def summarize_outcomes(outcomes: dict[str, np.ndarray], horizon: int) -> dict[st
         if name.startswith("months_to_"):
             happened = np.asarray(values) <= horizon
             s = summarize(values[happened]) if happened.any() else dict.fromkeys(("mean", "ci_low", "ci_high", "median", "p10", "p90"))
+            if happened.sum() < 2:  # one run has no interval
+                s["ci_low"] = s["ci_high"] = None
             out[name] = {**s, "happened": float(happened.mean())}
         else:
             out[name] = summarize(values)
@@ -66,7 +68,7 @@ def compare_outcomes(reference: dict[str, np.ndarray], values: dict[str, np.ndar
         a = reference[name]
         if name.startswith("months_to_"):
             both = (np.asarray(a) <= first) & (np.asarray(b) <= second)
-            out[name] = paired_difference(a[both], b[both]) if both.any() else dict.fromkeys(("diff", "ci_low", "ci_high"))
+            out[name] = paired_difference(a[both], b[both])
         else:
             out[name] = paired_difference(a, b)
     return out
@@ -90,13 +92,36 @@ def difference(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
     return _within_span(diff, Z95 * float(se), a, b)
 
 
-def paired_difference(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
-    """Mean of the paired differences (b - a) with a 95% interval: the two runs share their
-    random numbers replica by replica (same seed), so each replica is its own control."""
-    d = np.asarray(b, dtype=float) - np.asarray(a, dtype=float)
-    mean = float(d.mean())
-    half = Z95 * float(d.std(ddof=1)) / np.sqrt(len(d)) if len(d) > 1 else 0.0
-    return _within_span(mean, half, a, b)
+def paired_difference(a: np.ndarray, b: np.ndarray) -> dict[str, float | int | None]:
+    """Mean of the paired differences (b - a) over ``pairs`` replicas with a 95% interval: the two
+    runs share their random numbers replica by replica (same seed), so each replica is its own
+    control. For yes/no outcomes Newcombe's interval for paired shares (``newcombe_paired``), which
+    keeps its width when every pair differs alike; for counts and durations the interval of the
+    mean of the differences (``mean_interval``). Fewer than two pairs have no interval."""
+    a, b = np.asarray(a), np.asarray(b)
+    d = b.astype(float) - a.astype(float)
+    pairs = len(d)
+    if pairs < 2:
+        return {"diff": float(d.mean()) if pairs else None, "ci_low": None, "ci_high": None, "pairs": pairs}
+    low, high = newcombe_paired(a, b) if a.dtype == bool and b.dtype == bool else mean_interval(d)
+    return {"diff": float(d.mean()), "ci_low": low, "ci_high": high, "pairs": pairs}
+
+
+def newcombe_paired(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """95% interval of the difference of two paired shares (``b`` - ``a``, yes/no per replica):
+    Newcombe (1998, Statistics in Medicine 17: 2635-2650), method 10, built from the two shares'
+    Wilson intervals and the phi correlation of the pairs (a positive association shrunk by n/2)."""
+    n = len(a)
+    p1, p2 = float(a.mean()), float(b.mean())
+    both, first, second, neither = (np.count_nonzero(x) for x in (a & b, a & ~b, ~a & b, ~a & ~b))
+    margins = float(both + first) * (second + neither) * (both + second) * (first + neither)
+    association = float(both * neither - first * second)
+    association = association - n / 2 if association > n / 2 else min(association, 0.0)
+    phi = association / np.sqrt(margins) if margins > 0 else 0.0
+    (l1, u1), (l2, u2) = wilson(p1, n), wilson(p2, n)
+    below = np.sqrt(max((p2 - l2) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1) + (u1 - p1) ** 2, 0.0))
+    above = np.sqrt(max((u2 - p2) ** 2 - 2 * phi * (u2 - p2) * (p1 - l1) + (p1 - l1) ** 2, 0.0))
+    return (max(p2 - p1 - float(below), -1.0), min(p2 - p1 + float(above), 1.0))
 
 
 def _within_span(diff: float, half: float, a: np.ndarray, b: np.ndarray) -> dict[str, float]:

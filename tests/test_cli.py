@@ -71,6 +71,15 @@ def test_compare_table():
     assert -1.0 <= low <= diff <= high <= 1.0 and diff <= -0.8, row
 
 
+def test_compare_of_one_run_prints_no_interval():
+    """One replication each: means and differences, no interval (a single run has none)."""
+    result = run_cli("compare", AGREED_FRAMEWORK, HANOI, "--reps", "1")
+    assert result.code == 0
+    rows = [line for line in result.out.splitlines() if line.startswith("│")]
+    assert any("agreement_signed" in row for row in rows)
+    assert not any("[" in row for row in rows), rows
+
+
 def test_validate():
     result = run_cli("validate", AGREED_FRAMEWORK, HANOI)
     assert result.code == 0 and result.out.count(": valid") == 2

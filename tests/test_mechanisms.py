@@ -77,6 +77,26 @@ def test_intervals_never_leave_their_range():
         assert -1.0 <= change["ci_low"] < change["diff"] < change["ci_high"] <= 1.0, change
 
 
+def test_paired_intervals_keep_their_width_and_say_how_many_pairs():
+    """Every pair differing alike (5 runs signed against 5 not) still leaves a wide interval for the
+    difference of shares (Newcombe 1998, method 10; with no association, phi = 0, by hand); one pair
+    has no interval; a months_to_X difference says over how many pairs it was taken."""
+    yes, no = np.ones(5, dtype=bool), np.zeros(5, dtype=bool)
+    d = paired_difference(yes, no)
+    (l1, _), (_, u2) = wilson(1.0, 5), wilson(0.0, 5)
+    assert d["diff"] == -1.0 and d["ci_low"] == -1.0 and d["pairs"] == 5
+    assert d["ci_high"] == pytest.approx(-1.0 + np.hypot(u2, 1.0 - l1))
+    assert -0.5 < d["ci_high"] < -0.3
+    mixed = paired_difference(np.r_[np.ones(30), np.zeros(20)].astype(bool), np.r_[np.ones(20), np.zeros(30)].astype(bool))
+    assert mixed["diff"] == pytest.approx(-0.2)
+    assert -1.0 <= mixed["ci_low"] < mixed["diff"] < mixed["ci_high"] <= 1.0
+    assert paired_difference(np.array([3.0]), np.array([5.0])) == {"diff": 2.0, "ci_low": None, "ci_high": None, "pairs": 1}
+    horizon = 10
+    waits = compare_outcomes({"months_to_agreement": np.array([2, 3, 11, 11])}, {"months_to_agreement": np.array([4, 11, 11, 5])}, horizon)
+    assert waits["months_to_agreement"] == {"diff": 2.0, "ci_low": None, "ci_high": None, "pairs": 1}
+    assert summarize_outcomes({"months_to_agreement": np.array([4, 11, 11, 11])}, horizon)["months_to_agreement"]["ci_low"] is None
+
+
 # -------------------------------------------------------------- the issue space and valuation
 
 

@@ -102,6 +102,37 @@ def fmt(value: float) -> str:
     return f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
 
 
+def percent(share: float) -> str:
+    """A share in whole percent that never reads 0% or 100% for a share strictly between."""
+    if 0.0 < share < 0.01:
+        return "<1%"
+    if 0.99 < share < 1.0:
+        return ">99%"
+    return f"{share:.0%}"
+
+
+def summary_cell(s: dict | None, replicas: int) -> str:
+    """One scenario's outcome as ``compare`` prints it: the mean, its 95% interval (none from a
+    single run), and for a ``months_to_X`` the share of runs in which X happened."""
+    if s is None:
+        return ""
+    if s["mean"] is None:
+        return "never"
+    interval = "" if replicas < 2 or s["ci_low"] is None else f" [{fmt(s['ci_low'])}, {fmt(s['ci_high'])}]"
+    return f"{fmt(s['mean'])}{interval}" + (f" in {percent(s['happened'])}" if "happened" in s else "")
+
+
+def difference_cell(d: dict | None, replicas: int) -> str:
+    """A paired difference as ``compare`` prints it: the mean difference, its 95% interval (none
+    from a single pair), and the number of pairs where fewer than every replication count (a
+    ``months_to_X`` over the runs in which X happened in both)."""
+    if d is None or d["diff"] is None:
+        return ""
+    interval = "" if d["ci_low"] is None else f" [{d['ci_low']:+.2f}, {d['ci_high']:+.2f}]"
+    pairs = d.get("pairs", replicas)
+    return f"{d['diff']:+.2f}{interval}" + (f" ({pairs} pairs)" if pairs < replicas else "")
+
+
 def png_path(text: str) -> str:
     if not text.lower().endswith(".png"):
         raise argparse.ArgumentTypeError(f"expected a file name ending in .png, got {text!r}")

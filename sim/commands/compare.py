@@ -9,10 +9,11 @@ from sim.commands.common import (
     add_run_arguments,
     check_writable,
     console,
+    difference_cell,
     dispositions_label,
-    fmt,
     print_json,
     save_plot,
+    summary_cell,
 )
 
 
@@ -55,16 +56,8 @@ def main(args: argparse.Namespace) -> int:
         table.add_column(f"{name} - {names[0]}", justify="right")
     for outcome in result.outcome_names:
         row = [outcome]
-        for summary in result.summaries:
-            s = summary.get(outcome)
-            if s is None or s["mean"] is None:
-                row.append("" if s is None else "never")
-                continue
-            share = f" in {s['happened']:.0%}" if "happened" in s else ""
-            row.append(f"{fmt(s['mean'])} [{fmt(s['ci_low'])}, {fmt(s['ci_high'])}]{share}")
-        for diff in result.differences:
-            d = diff.get(outcome)
-            row.append("" if d is None or d["diff"] is None else f"{d['diff']:+.2f} [{d['ci_low']:+.2f}, {d['ci_high']:+.2f}]")
+        row += [summary_cell(summary.get(outcome), args.reps) for summary in result.summaries]
+        row += [difference_cell(diff.get(outcome), args.reps) for diff in result.differences]
         table.add_row(*row)
     console().print(table)
     return 0

@@ -225,6 +225,8 @@ def _change(change: dict, inside: float) -> str:
     if change.get("diff") is None:
         return f"n/a\n\nin band {inside:.2f}"
     diff, low, high = change["diff"], change["ci_low"], change["ci_high"]
+    if low is None:  # a single pair has no interval
+        return f"{diff:+.2f}\n\nin band {inside:.2f}"
     text = f"{diff:+.2f}\n{low:+.2f}..{high:+.2f}"
     if low > 0 or high < 0:
         text = f"[bold]{text}[/bold]"

@@ -11,6 +11,7 @@ from sim.commands.common import (
     console,
     dispositions_label,
     fmt,
+    percent,
     print_json,
     save_plot,
 )
@@ -74,8 +75,8 @@ def main(args: argparse.Namespace) -> int:
         if s["mean"] is None:
             table.add_row(name, "never", "", "", "")
             continue
-        interval = f"{fmt(s['ci_low'])} to {fmt(s['ci_high'])}" if args.reps > 1 else ""
-        table.add_row(name + (f" (in {s['happened']:.0%} of runs)" if "happened" in s else ""), fmt(s["mean"]), interval,
+        interval = f"{fmt(s['ci_low'])} to {fmt(s['ci_high'])}" if args.reps > 1 and s["ci_low"] is not None else ""
+        table.add_row(name + (f" (in {percent(s['happened'])} of runs)" if "happened" in s else ""), fmt(s["mean"]), interval,
                       fmt(s["median"]), f"{fmt(s['p10'])} to {fmt(s['p90'])}")
     out.print(table)
     return 0

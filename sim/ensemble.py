@@ -62,7 +62,10 @@ class Ensemble:
 
 
 def read(path: Path = ENSEMBLE_FILE) -> Ensemble:
-    """The ensemble in ``path``, checked: known dispositions, values within their bounds, weights >= 0."""
+    """The ensemble in ``path``, checked: known dispositions, every one the calibration fits (and
+    ties), values within their bounds, weights >= 0."""
+    from sim import calibration  # here, not above: sim.calibration imports this module
+
     bounds = {entry.name: (entry.low, entry.high) for entry in catalogue()}
     try:
         with path.open(encoding="utf-8", newline="") as handle:
@@ -77,6 +80,12 @@ def read(path: Path = ENSEMBLE_FILE) -> Ensemble:
             raise UserError(f"{path}:1: {name}: not a behavioural disposition (see docs/dispositions.md)")
         if name in SHARED:
             raise UserError(f"{path}:1: {name}: shared by every replica, it cannot vary in an ensemble")
+    ties, orderings = calibration.TIED, calibration.AT_LEAST
+    needed = dict.fromkeys([*calibration.FITTED, *ties, *ties.values(), *orderings, *orderings.values()])
+    missing = [name for name in needed if name not in names]
+    if missing:
+        raise UserError(f"{path}:1: no column for {', '.join(missing)}: an ensemble gives every disposition the "
+                        "calibration fits or ties (FITTED and TIED in sim/calibration.py)")
     table = np.empty((len(rows) - 1, len(rows[0])))
     for line, row in enumerate(rows[1:], start=2):
         if len(row) != len(rows[0]):

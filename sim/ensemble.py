@@ -62,8 +62,8 @@ class Ensemble:
 
 
 def read(path: Path = ENSEMBLE_FILE) -> Ensemble:
-    """The ensemble in ``path``, checked: known dispositions, every one the calibration fits (and
-    ties), values within their bounds, weights >= 0."""
+    """The ensemble in ``path``, checked: known dispositions, each in one column, every one the
+    calibration fits (and ties), values within their bounds, weights >= 0."""
     from sim import calibration  # here, not above: sim.calibration imports this module
 
     bounds = {entry.name: (entry.low, entry.high) for entry in catalogue()}
@@ -75,14 +75,18 @@ def read(path: Path = ENSEMBLE_FILE) -> Ensemble:
     if len(rows) < 2 or not rows[0] or rows[0][0] != "weight":
         raise UserError(f"{path}:1: a posterior ensemble starts with a header line 'weight,<disposition>,...' and has one set per line")
     names = tuple(rows[0][1:])
-    for name in names:
+    column_of: dict[str, int] = {}
+    for column, name in enumerate(names, start=2):
+        if name in column_of:
+            raise UserError(f"{path}:1: {name}: named twice in the header (columns {column_of[name]} and {column})")
+        column_of[name] = column
         if name not in bounds:
             raise UserError(f"{path}:1: {name}: not a behavioural disposition (see docs/dispositions.md)")
         if name in SHARED:
             raise UserError(f"{path}:1: {name}: shared by every replica, it cannot vary in an ensemble")
     ties, orderings = calibration.TIED, calibration.AT_LEAST
     needed = dict.fromkeys([*calibration.FITTED, *ties, *ties.values(), *orderings, *orderings.values()])
-    missing = [name for name in needed if name not in names]
+    missing = [name for name in needed if name not in column_of]
     if missing:
         raise UserError(f"{path}:1: no column for {', '.join(missing)}: an ensemble gives every disposition the "
                         "calibration fits or ties (FITTED and TIED in sim/calibration.py)")

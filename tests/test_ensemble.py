@@ -133,6 +133,15 @@ def _drop(*names: str) -> Callable[[list[list[str]]], None]:
     return edit
 
 
+def _repeat(name: str) -> Callable[[list[list[str]]], None]:
+    """The column ``name`` again at the end, the same values."""
+    def edit(lines: list[list[str]]) -> None:
+        j = lines[0].index(name)
+        for line in lines:
+            line.append(line[j])
+    return edit
+
+
 def _shorten(line: int) -> Callable[[list[list[str]]], None]:
     def edit(lines: list[list[str]]) -> None:
         del lines[line - 1][1:]
@@ -151,9 +160,10 @@ WEIGHT = "weight"
     (_cells((2, WEIGHT, "0"), (3, WEIGHT, "0"), (4, WEIGHT, "0")), "the weights sum to zero"),
     (_cells((2, WEIGHT, "-1")), ":2: weight: -1 is outside its bounds 0 to inf"),
     (_cells((1, "world.deal_calm", "world.proof_months")), ":1: world.proof_months: shared by every replica"),
-    # every disposition the calibration fits or ties
+    # every disposition the calibration fits or ties, each in one column
     (_drop("dprk.sanctions_pain", "us.audience_cost"), ":1: no column for dprk.sanctions_pain, us.audience_cost: "),
     (_drop(*FITTED[1:], *TIED), f":1: no column for {', '.join(FITTED[1:])}, {', '.join(TIED)}: "),
+    (_repeat("dprk.sanctions_pain"), ":1: dprk.sanctions_pain: named twice in the header (columns 30 and 38)"),
 ])
 def test_a_bad_ensemble_file_is_named_with_its_line_and_key(tmp_path, edit, message):
     lines = _shipped_lines()

@@ -63,7 +63,8 @@ class Ensemble:
 
 def read(path: Path = ENSEMBLE_FILE) -> Ensemble:
     """The ensemble in ``path``, checked: known dispositions, each in one column, every one the
-    calibration fits (and ties), values within their bounds, weights >= 0."""
+    calibration fits (and ties), finite values within their bounds, and finite weights >= 0 with a
+    finite positive sum."""
     from sim import calibration  # here, not above: sim.calibration imports this module
 
     bounds = {entry.name: (entry.low, entry.high) for entry in catalogue()}
@@ -99,14 +100,22 @@ def read(path: Path = ENSEMBLE_FILE) -> Ensemble:
                 value = float(text)
             except ValueError:
                 raise UserError(f"{path}:{line}: {key}: {text!r} is not a number") from None
+            if not np.isfinite(value):
+                raise UserError(f"{path}:{line}: {key}: {text!r} is not a finite number")
             low, high = bounds.get(key, (0.0, np.inf))
             if not low <= value <= high:
                 raise UserError(f"{path}:{line}: {key}: {value:g} is outside its bounds {low:g} to {high:g}")
             table[line - 2, j] = value
     weights = table[:, 0]
-    if weights.sum() <= 0:
+    with np.errstate(over="ignore"):  # told below, in one line
+        total, running = weights.sum(), np.cumsum(weights)
+    if not np.isfinite(total):
+        past = ~np.isfinite(running)
+        line = int(np.argmax(past)) + 2 if past.any() else len(weights) + 1
+        raise UserError(f"{path}:{line}: weight: the weights up to this line sum past the largest float; scale them all down")
+    if total <= 0:
         raise UserError(f"{path}: the weights sum to zero")
-    return Ensemble(names, table[:, 1:], weights / weights.sum())
+    return Ensemble(names, table[:, 1:], weights / total)
 
 
 def check_per_replica(per_replica: dict[str, np.ndarray], replicas: int) -> dict[str, np.ndarray]:

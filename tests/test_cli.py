@@ -179,3 +179,12 @@ def test_a_bad_ensemble_file_names_its_line(tmp_path):
     bad = _shipped_with(tmp_path / "bad.csv", 2, "us.stay_bias", "9")
     result = run_cli("fidelity", str(HANOI), "--reps", "5", "--ensemble", bad)
     assert result.code == 2 and f"{bad}:2: us.stay_bias: 9 is outside its bounds" in result.err, result.err
+
+
+def test_an_infinite_weight_is_refused_in_one_line_not_a_traceback(tmp_path):
+    """An ``inf`` weight passed the bounds check (0 to inf) and crashed in the draw with
+    ``Probabilities contain NaN``."""
+    bad = _shipped_with(tmp_path / "inf.csv", 2, "weight", "inf")
+    result = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fidelity", str(HANOI), "--reps", "5", "--ensemble",
+                             str(bad)], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2 and result.stderr == f"error: {bad}:2: weight: 'inf' is not a finite number\n", result.stderr

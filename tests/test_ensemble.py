@@ -160,6 +160,12 @@ WEIGHT = "weight"
     (_cells((2, WEIGHT, "0"), (3, WEIGHT, "0"), (4, WEIGHT, "0")), "the weights sum to zero"),
     (_cells((2, WEIGHT, "-1")), ":2: weight: -1 is outside its bounds 0 to inf"),
     (_cells((1, "world.deal_calm", "world.proof_months")), ":1: world.proof_months: shared by every replica"),
+    # weights: finite, and a finite sum
+    (_cells((3, WEIGHT, "inf")), ":3: weight: 'inf' is not a finite number"),
+    (_cells((2, WEIGHT, "nan")), ":2: weight: 'nan' is not a finite number"),
+    (_cells((2, WEIGHT, "1e308"), (3, WEIGHT, "1e308"), (4, WEIGHT, "1e308")),
+     ":3: weight: the weights up to this line sum past the largest float"),
+    (_cells((4, "us.stay_bias", "-inf")), ":4: us.stay_bias: '-inf' is not a finite number"),
     # every disposition the calibration fits or ties, each in one column
     (_drop("dprk.sanctions_pain", "us.audience_cost"), ":1: no column for dprk.sanctions_pain, us.audience_cost: "),
     (_drop(*FITTED[1:], *TIED), f":1: no column for {', '.join(FITTED[1:])}, {', '.join(TIED)}: "),

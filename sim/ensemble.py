@@ -63,8 +63,8 @@ class Ensemble:
 
 def read(path: Path = ENSEMBLE_FILE) -> Ensemble:
     """The ensemble in ``path``, checked: known dispositions, each in one column, every one the
-    calibration fits (and ties), finite values within their bounds, and finite weights >= 0 with a
-    finite positive sum."""
+    calibration fits (and ties), finite values within their bounds, the calibration's ties and
+    orderings kept in every set, and finite weights >= 0 with a finite positive sum."""
     from sim import calibration  # here, not above: sim.calibration imports this module
 
     bounds = {entry.name: (entry.low, entry.high) for entry in catalogue()}
@@ -106,6 +106,15 @@ def read(path: Path = ENSEMBLE_FILE) -> Ensemble:
             if not low <= value <= high:
                 raise UserError(f"{path}:{line}: {key}: {value:g} is outside its bounds {low:g} to {high:g}")
             table[line - 2, j] = value
+        numbers, cells = table[line - 2], dict(zip(rows[0], row, strict=True))
+        for tied, source in ties.items():
+            if numbers[column_of[tied] - 1] != numbers[column_of[source] - 1]:
+                raise UserError(f"{path}:{line}: {tied}: {cells[tied]} is not {source}'s {cells[source]}; the calibration "
+                                "sets them equal in every set (TIED in sim/calibration.py)")
+        for higher, lower in orderings.items():
+            if numbers[column_of[higher] - 1] < numbers[column_of[lower] - 1]:
+                raise UserError(f"{path}:{line}: {higher}: {cells[higher]} is below {lower}'s {cells[lower]}; the "
+                                "calibration's prior keeps it at least that (AT_LEAST in sim/calibration.py)")
     weights = table[:, 0]
     with np.errstate(over="ignore"):  # told below, in one line
         total, running = weights.sum(), np.cumsum(weights)

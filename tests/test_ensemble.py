@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from sim import negotiation
-from sim.calibration import FITTED, PARAMETERS, TIED, Posterior, draw_prior
+from sim.calibration import AT_LEAST, FITTED, PARAMETERS, TIED, Posterior, draw_prior
 from sim.ensemble import ENSEMBLE_FILE, Ensemble, read, write
 from sim.errors import UserError
 from sim.model import DiplomacyModel
@@ -111,6 +111,20 @@ def test_the_file_round_trips(tmp_path):
     assert np.allclose(again.values, ensemble.values, rtol=1e-4) and np.allclose(again.weights, ensemble.weights, rtol=1e-5)
 
 
+def test_what_the_calibration_writes_keeps_its_ties_and_orderings_when_rounded(tmp_path):
+    """``write`` rounds to 5 significant digits: a tie stays a tie and an ordering met by a hair
+    (here an aversion 1e-9 above the pain, and one equal to it) is still met, so the shipped
+    posterior and the folds ``--save-folds`` writes read back."""
+    ensemble = _calibrated(200, seed=1)
+    (higher, lower), = AT_LEAST.items()
+    values = ensemble.values.copy()
+    values[0, ensemble.names.index(higher)] = values[0, ensemble.names.index(lower)] + 1e-9
+    values[1, ensemble.names.index(higher)] = values[1, ensemble.names.index(lower)]
+    write(Ensemble(ensemble.names, values, ensemble.weights), tmp_path / "fold.csv")
+    assert len(read(tmp_path / "fold.csv")) == 200
+    assert set(read(ENSEMBLE_FILE).names) == {*FITTED, *TIED}
+
+
 def _shipped_lines(sets: int = 3) -> list[list[str]]:
     """The header and the first ``sets`` sets of the shipped posterior, cell by cell."""
     with ENSEMBLE_FILE.open(encoding="utf-8", newline="") as handle:
@@ -170,6 +184,11 @@ WEIGHT = "weight"
     (_drop("dprk.sanctions_pain", "us.audience_cost"), ":1: no column for dprk.sanctions_pain, us.audience_cost: "),
     (_drop(*FITTED[1:], *TIED), f":1: no column for {', '.join(FITTED[1:])}, {', '.join(TIED)}: "),
     (_repeat("dprk.sanctions_pain"), ":1: dprk.sanctions_pain: named twice in the header (columns 30 and 38)"),
+    # the calibration's ties and orderings
+    (_cells((3, "dprk.audience_cost", "1"), (3, "us.audience_cost", "1.5")),
+     ":3: us.audience_cost: 1.5 is not dprk.audience_cost's 1; the calibration sets them equal"),
+    (_cells((2, "dprk.sanctions_pain", "2"), (2, "dprk.verification_aversion", "1.9999")),
+     ":2: dprk.verification_aversion: 1.9999 is below dprk.sanctions_pain's 2; the calibration's prior keeps it at least that"),
 ])
 def test_a_bad_ensemble_file_is_named_with_its_line_and_key(tmp_path, edit, message):
     lines = _shipped_lines()

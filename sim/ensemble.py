@@ -64,7 +64,8 @@ class Ensemble:
 def read(path: Path = ENSEMBLE_FILE) -> Ensemble:
     """The ensemble in ``path``, checked: known dispositions, each in one column, every one the
     calibration fits (and ties), finite values within their bounds, the calibration's ties and
-    orderings kept in every set, and finite weights >= 0 with a finite positive sum."""
+    orderings kept in every set, and finite weights >= 0 with a finite positive sum. Blank lines
+    at the end are ignored."""
     from sim import calibration  # here, not above: sim.calibration imports this module
 
     bounds = {entry.name: (entry.low, entry.high) for entry in catalogue()}
@@ -73,6 +74,8 @@ def read(path: Path = ENSEMBLE_FILE) -> Ensemble:
             rows = list(csv.reader(handle))
     except OSError as problem:
         raise UserError(f"{path}: cannot read the posterior ensemble ({problem.strerror or type(problem).__name__})") from None
+    while rows and not rows[-1]:  # blank lines at the end only; one between sets is still refused
+        rows.pop()
     if len(rows) < 2 or not rows[0] or rows[0][0] != "weight":
         raise UserError(f"{path}:1: a posterior ensemble starts with a header line 'weight,<disposition>,...' and has one set per line")
     names = tuple(rows[0][1:])

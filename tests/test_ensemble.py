@@ -209,6 +209,19 @@ def test_a_file_with_only_weights_is_refused(tmp_path):
         read(path)
 
 
+def test_blank_lines_at_the_end_are_ignored_and_others_refused(tmp_path):
+    text = ENSEMBLE_FILE.read_text(encoding="utf-8")
+    path = tmp_path / "posterior.csv"
+    path.write_text(text + "\n\r\n", encoding="utf-8")
+    again, shipped = read(path), read(ENSEMBLE_FILE)
+    assert again.names == shipped.names and np.array_equal(again.values, shipped.values)
+    assert np.array_equal(again.weights, shipped.weights)
+    header, first, *rest = text.splitlines()
+    path.write_text("\n".join([header, first, "", *rest]) + "\n", encoding="utf-8")
+    with pytest.raises(UserError, match=":3: 0 values for 37 columns"):
+        read(path)
+
+
 @pytest.mark.parametrize(("per_replica", "message"), [
     ({"dprk.sanctions_pane": np.ones(3)}, "not a behavioural disposition"),
     ({"world.collapse_trust": np.ones(3) * 0.5}, "shared by every replica"),

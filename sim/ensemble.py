@@ -62,21 +62,38 @@ class Ensemble:
 
 
 def read(path: Path = ENSEMBLE_FILE) -> Ensemble:
-    """The ensemble in ``path``, checked: known dispositions, values within their bounds, weights >= 0."""
+    """The ensemble in ``path``, checked: known dispositions, each in one column, every one the
+    calibration fits (and ties), finite values within their bounds, the calibration's ties and
+    orderings kept in every set, and finite weights >= 0 with a finite positive sum. Blank lines
+    at the end are ignored."""
+    from sim import calibration  # here, not above: sim.calibration imports this module
+
     bounds = {entry.name: (entry.low, entry.high) for entry in catalogue()}
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.reader(handle))
     except OSError as problem:
         raise UserError(f"{path}: cannot read the posterior ensemble ({problem.strerror or type(problem).__name__})") from None
+    while rows and not rows[-1]:  # blank lines at the end only; one between sets is still refused
+        rows.pop()
     if len(rows) < 2 or not rows[0] or rows[0][0] != "weight":
         raise UserError(f"{path}:1: a posterior ensemble starts with a header line 'weight,<disposition>,...' and has one set per line")
     names = tuple(rows[0][1:])
-    for name in names:
+    column_of: dict[str, int] = {}
+    for column, name in enumerate(names, start=2):
+        if name in column_of:
+            raise UserError(f"{path}:1: {name}: named twice in the header (columns {column_of[name]} and {column})")
+        column_of[name] = column
         if name not in bounds:
             raise UserError(f"{path}:1: {name}: not a behavioural disposition (see docs/dispositions.md)")
         if name in SHARED:
             raise UserError(f"{path}:1: {name}: shared by every replica, it cannot vary in an ensemble")
+    ties, orderings = calibration.TIED, calibration.AT_LEAST
+    needed = dict.fromkeys([*calibration.FITTED, *ties, *ties.values(), *orderings, *orderings.values()])
+    missing = [name for name in needed if name not in column_of]
+    if missing:
+        raise UserError(f"{path}:1: no column for {', '.join(missing)}: an ensemble gives every disposition the "
+                        "calibration fits or ties (FITTED and TIED in sim/calibration.py)")
     table = np.empty((len(rows) - 1, len(rows[0])))
     for line, row in enumerate(rows[1:], start=2):
         if len(row) != len(rows[0]):
@@ -86,14 +103,31 @@ def read(path: Path = ENSEMBLE_FILE) -> Ensemble:
                 value = float(text)
             except ValueError:
                 raise UserError(f"{path}:{line}: {key}: {text!r} is not a number") from None
+            if not np.isfinite(value):
+                raise UserError(f"{path}:{line}: {key}: {text!r} is not a finite number")
             low, high = bounds.get(key, (0.0, np.inf))
             if not low <= value <= high:
                 raise UserError(f"{path}:{line}: {key}: {value:g} is outside its bounds {low:g} to {high:g}")
             table[line - 2, j] = value
+        numbers, cells = table[line - 2], dict(zip(rows[0], row, strict=True))
+        for tied, source in ties.items():
+            if numbers[column_of[tied] - 1] != numbers[column_of[source] - 1]:
+                raise UserError(f"{path}:{line}: {tied}: {cells[tied]} is not {source}'s {cells[source]}; the calibration "
+                                "sets them equal in every set (TIED in sim/calibration.py)")
+        for higher, lower in orderings.items():
+            if numbers[column_of[higher] - 1] < numbers[column_of[lower] - 1]:
+                raise UserError(f"{path}:{line}: {higher}: {cells[higher]} is below {lower}'s {cells[lower]}; the "
+                                "calibration's prior keeps it at least that (AT_LEAST in sim/calibration.py)")
     weights = table[:, 0]
-    if weights.sum() <= 0:
+    with np.errstate(over="ignore"):  # told below, in one line
+        total, running = weights.sum(), np.cumsum(weights)
+    if not np.isfinite(total):
+        past = ~np.isfinite(running)
+        line = int(np.argmax(past)) + 2 if past.any() else len(weights) + 1
+        raise UserError(f"{path}:{line}: weight: the weights up to this line sum past the largest float; scale them all down")
+    if total <= 0:
         raise UserError(f"{path}: the weights sum to zero")
-    return Ensemble(names, table[:, 1:], weights / weights.sum())
+    return Ensemble(names, table[:, 1:], weights / total)
 
 
 def check_per_replica(per_replica: dict[str, np.ndarray], replicas: int) -> dict[str, np.ndarray]:

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -171,8 +172,28 @@ def test_a_fold_folder_that_cannot_be_written_fails_before_any_calibration(tmp_p
     assert result.code == 2 and f"--save-folds {taken / 'CASE.csv'}: cannot write there" in result.err, result.err
 
 
+def _shipped_with(path: Path, line: int, name: str, text: str) -> Path:
+    """A copy of the shipped posterior with one cell changed (line 1 is the header)."""
+    from sim.ensemble import ENSEMBLE_FILE
+
+    lines = ENSEMBLE_FILE.read_text(encoding="utf-8").splitlines()
+    cells = lines[line - 1].split(",")
+    cells[lines[0].split(",").index(name)] = text
+    lines[line - 1] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def test_a_bad_ensemble_file_names_its_line(tmp_path):
-    bad = tmp_path / "bad.csv"
-    bad.write_text("weight,us.stay_bias\n1,9\n")
+    bad = _shipped_with(tmp_path / "bad.csv", 2, "us.stay_bias", "9")
     result = run_cli("fidelity", str(HANOI), "--reps", "5", "--ensemble", bad)
     assert result.code == 2 and f"{bad}:2: us.stay_bias: 9 is outside its bounds" in result.err, result.err
+
+
+def test_an_infinite_weight_is_refused_in_one_line_not_a_traceback(tmp_path):
+    """An ``inf`` weight passed the bounds check (0 to inf) and crashed in the draw with
+    ``Probabilities contain NaN``."""
+    bad = _shipped_with(tmp_path / "inf.csv", 2, "weight", "inf")
+    result = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fidelity", str(HANOI), "--reps", "5", "--ensemble",
+                             str(bad)], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2 and result.stderr == f"error: {bad}:2: weight: 'inf' is not a finite number\n", result.stderr

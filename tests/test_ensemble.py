@@ -3,11 +3,15 @@ seeded generator, what-ifs that hold in every replica, and a strict ensemble fil
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
 from sim import negotiation
-from sim.ensemble import Ensemble, read, write
+from sim.calibration import AT_LEAST, FITTED, PARAMETERS, TIED, Posterior, draw_prior
+from sim.ensemble import ENSEMBLE_FILE, Ensemble, read, write
 from sim.errors import UserError
 from sim.model import DiplomacyModel
 from sim.outside_option import status_quo
@@ -92,29 +96,130 @@ def test_weights_decide_the_draws():
     assert 0.88 < (drawn == 0).mean() < 0.92
 
 
+def _calibrated(sets: int = 50, seed: int = 0) -> Ensemble:
+    """An ensemble as the calibration makes one: prior draws over the fitted dispositions, ties appended."""
+    particles = draw_prior(np.random.default_rng(seed), PARAMETERS, sets)
+    return Posterior(tuple(p.name for p in PARAMETERS), particles, np.linspace(1, 2, sets), np.zeros(sets)).ensemble()
+
+
 def test_the_file_round_trips(tmp_path):
     path = tmp_path / "posterior.csv"
-    write(_ensemble(), path)
+    ensemble = _calibrated()
+    write(ensemble, path)
     again = read(path)
-    assert again.names == _ensemble().names
-    assert np.allclose(again.values, _ensemble().values) and np.allclose(again.weights, 0.2)
+    assert again.names == ensemble.names
+    assert np.allclose(again.values, ensemble.values, rtol=1e-4) and np.allclose(again.weights, ensemble.weights, rtol=1e-5)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("pain,dprk.sanctions_pain\n1,2\n", ":1: a posterior ensemble starts with a header line"),
-    ("weight,dprk.sanctions_pane\n1,2\n", ":1: dprk.sanctions_pane: not a behavioural disposition"),
-    ("weight,dprk.sanctions_pain\n1,2\n1,99\n", ":3: dprk.sanctions_pain: 99 is outside its bounds"),
-    ("weight,dprk.sanctions_pain\n1,two\n", ":2: dprk.sanctions_pain: 'two' is not a number"),
-    ("weight,dprk.sanctions_pain\n1\n", ":2: 1 values for 2 columns"),
-    ("weight,dprk.sanctions_pain\n0,2\n", "the weights sum to zero"),
-    ("weight,world.proof_months\n1,2\n", ":1: world.proof_months: shared by every replica"),
+def test_what_the_calibration_writes_keeps_its_ties_and_orderings_when_rounded(tmp_path):
+    """``write`` rounds to 5 significant digits: a tie stays a tie and an ordering met by a hair
+    (here an aversion 1e-9 above the pain, and one equal to it) is still met, so the shipped
+    posterior and the folds ``--save-folds`` writes read back."""
+    ensemble = _calibrated(200, seed=1)
+    (higher, lower), = AT_LEAST.items()
+    values = ensemble.values.copy()
+    values[0, ensemble.names.index(higher)] = values[0, ensemble.names.index(lower)] + 1e-9
+    values[1, ensemble.names.index(higher)] = values[1, ensemble.names.index(lower)]
+    write(Ensemble(ensemble.names, values, ensemble.weights), tmp_path / "fold.csv")
+    assert len(read(tmp_path / "fold.csv")) == 200
+    assert set(read(ENSEMBLE_FILE).names) == {*FITTED, *TIED}
+
+
+def _shipped_lines(sets: int = 3) -> list[list[str]]:
+    """The header and the first ``sets`` sets of the shipped posterior, cell by cell."""
+    with ENSEMBLE_FILE.open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))[: sets + 1]
+
+
+def _cells(*changes: tuple[int, str, str]) -> Callable[[list[list[str]]], None]:
+    """An edit of the lines: each (line, column name, new text); line 1 is the header."""
+    def edit(lines: list[list[str]]) -> None:
+        header = list(lines[0])
+        for line, name, text in changes:
+            lines[line - 1][header.index(name)] = text
+    return edit
+
+
+def _drop(*names: str) -> Callable[[list[list[str]]], None]:
+    def edit(lines: list[list[str]]) -> None:
+        keep = [j for j, name in enumerate(lines[0]) if name not in names]
+        lines[:] = [[line[j] for j in keep] for line in lines]
+    return edit
+
+
+def _repeat(name: str) -> Callable[[list[list[str]]], None]:
+    """The column ``name`` again at the end, the same values."""
+    def edit(lines: list[list[str]]) -> None:
+        j = lines[0].index(name)
+        for line in lines:
+            line.append(line[j])
+    return edit
+
+
+def _shorten(line: int) -> Callable[[list[list[str]]], None]:
+    def edit(lines: list[list[str]]) -> None:
+        del lines[line - 1][1:]
+    return edit
+
+
+WEIGHT = "weight"
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (_cells((1, WEIGHT, "pain")), ":1: a posterior ensemble starts with a header line"),
+    (_cells((1, "dprk.sanctions_pain", "dprk.sanctions_pane")), ":1: dprk.sanctions_pane: not a behavioural disposition"),
+    (_cells((3, "dprk.sanctions_pain", "99")), ":3: dprk.sanctions_pain: 99 is outside its bounds"),
+    (_cells((2, "dprk.sanctions_pain", "two")), ":2: dprk.sanctions_pain: 'two' is not a number"),
+    (_shorten(2), ":2: 1 values for 37 columns"),
+    (_cells((2, WEIGHT, "0"), (3, WEIGHT, "0"), (4, WEIGHT, "0")), "the weights sum to zero"),
+    (_cells((2, WEIGHT, "-1")), ":2: weight: -1 is outside its bounds 0 to inf"),
+    (_cells((1, "world.deal_calm", "world.proof_months")), ":1: world.proof_months: shared by every replica"),
+    # weights: finite, and a finite sum
+    (_cells((3, WEIGHT, "inf")), ":3: weight: 'inf' is not a finite number"),
+    (_cells((2, WEIGHT, "nan")), ":2: weight: 'nan' is not a finite number"),
+    (_cells((2, WEIGHT, "1e308"), (3, WEIGHT, "1e308"), (4, WEIGHT, "1e308")),
+     ":3: weight: the weights up to this line sum past the largest float"),
+    (_cells((4, "us.stay_bias", "-inf")), ":4: us.stay_bias: '-inf' is not a finite number"),
+    # every disposition the calibration fits or ties, each in one column
+    (_drop("dprk.sanctions_pain", "us.audience_cost"), ":1: no column for dprk.sanctions_pain, us.audience_cost: "),
+    (_drop(*FITTED[1:], *TIED), f":1: no column for {', '.join(FITTED[1:])}, {', '.join(TIED)}: "),
+    (_repeat("dprk.sanctions_pain"), ":1: dprk.sanctions_pain: named twice in the header (columns 30 and 38)"),
+    # the calibration's ties and orderings
+    (_cells((3, "dprk.audience_cost", "1"), (3, "us.audience_cost", "1.5")),
+     ":3: us.audience_cost: 1.5 is not dprk.audience_cost's 1; the calibration sets them equal"),
+    (_cells((2, "dprk.sanctions_pain", "2"), (2, "dprk.verification_aversion", "1.9999")),
+     ":2: dprk.verification_aversion: 1.9999 is below dprk.sanctions_pain's 2; the calibration's prior keeps it at least that"),
 ])
-def test_a_bad_ensemble_file_is_named_with_its_line_and_key(tmp_path, text, message):
+def test_a_bad_ensemble_file_is_named_with_its_line_and_key(tmp_path, edit, message):
+    lines = _shipped_lines()
+    edit(lines)
     path = tmp_path / "posterior.csv"
-    path.write_text(text)
-    with pytest.raises(UserError, match=None) as caught:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(lines)
+    with pytest.raises(UserError) as caught:
         read(path)
-    assert str(path) in str(caught.value) and message in str(caught.value)
+    assert str(path) in str(caught.value) and message in str(caught.value), str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_file_with_only_weights_is_refused(tmp_path):
+    path = tmp_path / "posterior.csv"
+    path.write_text("weight\n1\n")
+    with pytest.raises(UserError, match=f":1: no column for {FITTED[0]}, "):
+        read(path)
+
+
+def test_blank_lines_at_the_end_are_ignored_and_others_refused(tmp_path):
+    text = ENSEMBLE_FILE.read_text(encoding="utf-8")
+    path = tmp_path / "posterior.csv"
+    path.write_text(text + "\n\r\n", encoding="utf-8")
+    again, shipped = read(path), read(ENSEMBLE_FILE)
+    assert again.names == shipped.names and np.array_equal(again.values, shipped.values)
+    assert np.array_equal(again.weights, shipped.weights)
+    header, first, *rest = text.splitlines()
+    path.write_text("\n".join([header, first, "", *rest]) + "\n", encoding="utf-8")
+    with pytest.raises(UserError, match=":3: 0 values for 37 columns"):
+        read(path)
 
 
 @pytest.mark.parametrize(("per_replica", "message"), [

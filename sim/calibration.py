@@ -320,16 +320,22 @@ def best_particle(posterior: Posterior, paths: Sequence[Path], seed: int, execut
     return posterior.particles[order[int(np.argmin(again))]]
 
 
-def cases(leave_out: str | None = None) -> list[Path]:
-    """The observed cases, without the one named ``leave_out`` (its file name without ``.yaml``)."""
+def case_name(text: str) -> str:
+    """A case as the user named it (``hanoi_2019`` or ``scenarios/hanoi_2019.yaml``) by its name."""
+    return Path(text).stem if text.endswith(".yaml") else text
+
+
+def cases(leave_out: str | None = None, flag: str = "--leave-out") -> list[Path]:
+    """The observed cases, without the one named ``leave_out`` (its name, ``hanoi_2019``, or its file,
+    ``scenarios/hanoi_2019.yaml``); ``flag`` is the option that named it, for the message."""
     paths = observed_cases()
     if leave_out is None:
         return paths
-    kept = [p for p in paths if p.stem != leave_out]
+    kept = [p for p in paths if p.stem != case_name(leave_out)]
     if len(kept) == len(paths):
         from sim.errors import UserError
 
-        raise UserError(f"--leave-out {leave_out}: no such case; cases are: {', '.join(p.stem for p in paths)}")
+        raise UserError(f"{flag} {leave_out}: no such case; cases are: {', '.join(p.stem for p in paths)}")
     return kept
 
 

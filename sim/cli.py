@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for name, (module, summary) in COMMANDS.items():
-        command = sub.add_parser(name, help=summary, description=summary)
+        command = sub.add_parser(name, help=summary, description=summary.replace("%%", "%"))  # help= is %-formatted, description= is not
         importlib.import_module(module).add_arguments(command)
     return parser
 

@@ -632,6 +632,8 @@ def _apply_override(data: dict, lines: dict, arg: str) -> None:
     if isinstance(value, str) and value.startswith(("+", "-")) and isinstance(node.get(last), list):
         item = value[1:]
         if value[0] == "-":
+            if item not in node[last]:  # a typo would otherwise run the scenario unchanged
+                raise ScenarioError(f"--set {arg}: {item!r} is not in the list ({', '.join(map(str, node[last])) or 'empty'})")
             node[last] = [x for x in node[last] if x != item]
         elif item not in node[last]:
             node[last] = [*node[last], item]

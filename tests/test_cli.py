@@ -169,7 +169,24 @@ def test_a_fold_folder_that_cannot_be_written_fails_before_any_calibration(tmp_p
     taken = tmp_path / "taken"
     taken.write_text("")
     result = run_cli("fidelity", "--cross-validate", "--case", "hanoi_2019", "--save-folds", taken, "--json")
-    assert result.code == 2 and f"--save-folds {taken / 'CASE.csv'}: cannot write there" in result.err, result.err
+    assert result.code == 2 and f"--save-folds {taken}: is a file, not a folder" in result.err, result.err
+    beneath = run_cli("fidelity", "--cross-validate", "--case", "hanoi_2019", "--save-folds", taken / "folds", "--json")
+    assert beneath.code == 2 and beneath.err.count("\n") == 1 and "cannot make that folder" in beneath.err, beneath.err
+
+
+def test_calibration_flags_belong_to_cross_validation_and_cases_are_named_as_given():
+    """fidelity without --cross-validate refuses the calibration's flags rather than ignoring them;
+    a case is named by its name or its file, and an unknown one is blamed on the flag that named it."""
+    from sim.calibration import cases
+
+    for flags in (("--workers", "2"), ("--cluster", "tcp://127.0.0.1:1"), ("--generations", "1")):
+        result = run_cli("fidelity", HANOI, "--reps", "5", *flags)
+        assert result.code == 2 and f"{flags[0]} sets the calibration of --cross-validate" in result.err, result.err
+    assert [p.stem for p in cases("scenarios/hanoi_2019.yaml")] == [p.stem for p in cases("hanoi_2019")]
+    assert "hanoi_2019" not in [p.stem for p in cases("hanoi_2019.yaml")]
+    unknown = run_cli("fidelity", "--cross-validate", "--case", "nosuch")
+    assert unknown.code == 2 and unknown.err.startswith("error: --case nosuch: no such case"), unknown.err
+    assert "%%" not in run_cli("compare", "--help").out
 
 
 def _shipped_with(path: Path, line: int, name: str, text: str) -> Path:

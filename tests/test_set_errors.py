@@ -22,6 +22,7 @@ BAD = [
     ("us.offers=+freeze", "us cannot give 'freeze'"),
     ("dprk.offers=+fuel_oil", "dprk cannot give 'fuel_oil'"),
     ("us.offers=+bogus", "unknown item 'bogus'"),
+    ("us.offers=-ful_relief", "'ful_relief' is not in the list"),
     ("rok.offers=+bogus", "unknown item 'bogus'"),
     ("us.demands=[freeze]", "is required but not among the demands"),
     ("us.offers=[lwr, lwr]", "listed twice"),

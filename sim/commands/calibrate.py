@@ -37,7 +37,7 @@ def population(text: str) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_calibration_arguments(parser)
     parser.add_argument("--seed", type=seed, default=0, help="seed of the calibration (default 0)")
-    parser.add_argument("--leave-out", default=None, metavar="CASE", help="fit without this case (its file name) and score it")
+    parser.add_argument("--leave-out", default=None, metavar="CASE", help="fit without this case (hanoi_2019, or its file) and score it")
     parser.add_argument("--check-reps", type=replications, default=300,
                         help=f"replications per case when the posterior is checked (default 300, at most {MAX_REPS:,})")
     parser.add_argument("--write", action="store_true",

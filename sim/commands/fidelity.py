@@ -36,6 +36,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_calibration_arguments(group)
 
 
+def _calibration_flags_given(args: argparse.Namespace) -> list[str]:
+    """The calibration's flags set away from their defaults: they mean something only with --cross-validate."""
+    from sim.calibration_settings import Settings
+
+    default = Settings()
+    flags = {"--population": (args.population, default.population), "--particle-reps": (args.particle_reps, default.replicas),
+             "--generations": (args.generations, default.generations), "--workers": (args.workers, None),
+             "--cluster": (args.cluster, None)}
+    return [flag for flag, (value, unset) in flags.items() if value != unset]
+
+
 SENSITIVITY_REPS = 100
 """Replications per run of the shock sensitivity report (a case runs once per variant)."""
 
@@ -50,6 +61,9 @@ def main(args: argparse.Namespace) -> int:
         return cross_validate(args)
     if args.case or args.save_folds:
         raise UserError(f"{'--case' if args.case else '--save-folds'} belongs to --cross-validate; add --cross-validate")
+    calibrating = _calibration_flags_given(args)
+    if calibrating:
+        raise UserError(f"{calibrating[0]} sets the calibration of --cross-validate; add --cross-validate, or leave it out")
     ensemble = None
     if args.ensemble:
         from sim.ensemble import read
@@ -100,7 +114,7 @@ def main(args: argparse.Namespace) -> int:
 
 def cross_validate(args: argparse.Namespace) -> int:
     """Leave each case out of the calibration in turn; print both scores per case."""
-    from sim.calibration import cases
+    from sim.calibration import case_name, cases
     from sim.errors import UserError
     from sim.sweep.execute import make_executor
     from sim.validation import RESTORED_MEANS, TAUGHT_MEANS, describe_restored, describe_taught, summary
@@ -109,11 +123,18 @@ def cross_validate(args: argparse.Namespace) -> int:
     if args.scenarios or args.overrides or args.point or args.ensemble:
         raise UserError("--cross-validate scores the shipped cases as they are: no scenario files, --set, --point or --ensemble")
     for case in args.case:
-        cases(case)  # a clear message for an unknown case
-    if args.save_folds:  # now, not after the first fold's calibration
+        cases(case, "--case")  # a clear message for an unknown case
+    args.case = [case_name(case) for case in args.case]
+    if args.save_folds:  # now, not after the first fold's calibration: make the folder and try a file in it
         from sim.commands.common import check_writable
 
-        check_writable(str(Path(args.save_folds) / "CASE.csv"), "--save-folds", make_parents=True)
+        if Path(args.save_folds).exists() and not Path(args.save_folds).is_dir():
+            raise UserError(f"--save-folds {args.save_folds}: is a file, not a folder")
+        try:
+            Path(args.save_folds).mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UserError(f"--save-folds {args.save_folds}: cannot make that folder ({error.strerror or type(error).__name__})") from None
+        check_writable(str(Path(args.save_folds) / "CASE.csv"), "--save-folds")
     out = None if args.json else console()
     executor = make_executor(args.workers, args.cluster)
     try:

@@ -115,7 +115,7 @@ def main(args: argparse.Namespace) -> int:
         finally:
             executor.close()
         seconds = time.perf_counter() - started
-        results, summary_path, means = store.finish(design, spec.reps, spec.chunk_reps, manifest["fingerprint"])
+        results, summary_path, means = store.finish(design, spec.reps, spec.chunk_reps, manifest["fingerprint"], base.months)
 
         from sim.commands.common import console
 
@@ -205,17 +205,29 @@ def _read(path, csv: bool):  # noqa: ANN001, ANN202 - a pandas DataFrame
 def _grid_table(summary, keys: list[str], shown: list[str]):  # noqa: ANN001, ANN202 - rich Table
     from rich.table import Table
 
-    from sim.commands.common import fmt
-
-    table = Table(title="mean over replications per point (95% intervals in the summary file)")
+    table = Table(title="mean over replications per point (95% intervals in the summary file); "
+                  "a months_to_X over the runs where X happened (in what share of them)")
     for column in ("point", *keys, *shown):
         table.add_column(column, justify="right", overflow="fold")
     rows = summary[summary["outcome"].isin(shown)]
     for point, group in rows.groupby("point", sort=True):
         first = group.iloc[0]
-        cells = {r["outcome"]: fmt(r["mean"]) for _, r in group.iterrows()}
+        cells = {r["outcome"]: _cell(r) for _, r in group.iterrows()}
         table.add_row(str(point), *(str(first[k]) for k in keys), *(cells.get(o, "") for o in shown))
     return table
+
+
+def _cell(row) -> str:  # noqa: ANN001 - a row of the summary
+    """A summary row's mean as the grid table shows it: 'never', or a months_to_X with its share."""
+    import pandas as pd
+
+    from sim.commands.common import fmt
+
+    if pd.isna(row["mean"]):
+        return "never"
+    if pd.isna(row["happened"]):
+        return fmt(row["mean"])
+    return f"{fmt(row['mean'])} (in {row['happened']:.0%})"
 
 
 def _plots(design, summary, index, shown: list[str], out):  # noqa: ANN001, ANN202 - list of paths

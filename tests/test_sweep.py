@@ -225,6 +225,12 @@ def test_a_morris_sample_gives_effects_per_lever(tmp_path: Path) -> None:
         (["--grid", "china.stance=0:1:3", "--cluster", "tcp://127.0.0.1:1"], ["--cluster tcp://127.0.0.1:1", "cannot reach"]),
         (["--grid", "china.stance=0:1:3", "--outcome", "talks_open"], ["--outcome talks_open", "did you mean"]),
         (["--spec", "missing.yaml"], ["missing.yaml", "no such spec file"]),
+        (["--sample", "morris", "--n", "2", "--range", "china.stance=0:1", "--range", "us.verification=0:1", "--levels", "1"],
+         ["--levels 1: Input should be greater than or equal to 2"]),
+        (["--sample", "morris", "--n", "2", "--range", "china.stance=0:1", "--range", "us.verification=0:1", "--levels", "65"],
+         ["--levels 65: Input should be less than or equal to 64"]),
+        (["--spec", str(ROOT / "scenarios" / "sweeps" / "hanoi_sobol.yaml"), "--n", "2", "--levels", "1"],
+         ["--levels 1: Input should be greater than or equal to 2"]),
     ],
 )
 def test_bad_sweeps_stop_with_one_line_before_any_work(tmp_path: Path, capsys, extra: list[str], words: list[str]) -> None:
@@ -238,11 +244,17 @@ def test_bad_sweeps_stop_with_one_line_before_any_work(tmp_path: Path, capsys, e
     assert not out.exists()
 
 
-def test_the_command_line_prints_one_line_and_no_traceback(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "design",
+    [
+        [HANOI, "--grid", "china.stance=0:1.5:4"],
+        [HANOI, "--sample", "morris", "--n", "2", "--range", "china.stance=0:1", "--range", "us.verification=0:1", "--levels", "1"],
+    ],
+)
+def test_the_command_line_prints_one_line_and_no_traceback(tmp_path: Path, design: list[str]) -> None:
     out = tmp_path / "never"
-    result = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "sweep", HANOI, "--grid", "china.stance=0:1.5:4",
-                             "--reps", "5", "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    result = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "sweep", *design, "--reps", "5", "--out", str(out)],
+                            cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: ") and "Traceback" not in result.stderr
     assert not out.exists()

@@ -149,7 +149,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _spec(args: argparse.Namespace):  # noqa: ANN202 - (SweepSpec, Origin)
-    from sim.sweep.spec import Origin, SampleSpec, SpecError, SweepSpec, assignments, read_spec_file
+    from sim.sweep.spec import Origin, SpecError, SweepSpec, assignments, read_spec_file, sample_spec
 
     if args.spec:
         if args.grid or args.sample or args.ranges:
@@ -161,7 +161,7 @@ def _spec(args: argparse.Namespace):  # noqa: ANN202 - (SweepSpec, Origin)
         if given and spec.sample is None:
             raise SpecError(f"{args.spec}: --n, --levels and --second-order need a sample: in the spec file")
         if spec.sample is not None:
-            spec.sample = spec.sample.model_copy(update=given)
+            spec.sample = sample_spec(spec.sample.model_dump(), given)
     else:
         if args.ranges and not args.sample:
             raise SpecError("--range needs --sample sobol|morris")
@@ -171,8 +171,8 @@ def _spec(args: argparse.Namespace):  # noqa: ANN202 - (SweepSpec, Origin)
         ranges = assignments(args.ranges, "--range")
         sample = None
         if args.sample:
-            sample = SampleSpec(method=args.sample, n=args.n, ranges=ranges, second_order=args.second_order,
-                                levels=args.levels or 4)
+            flags = {"n": args.n, "levels": args.levels, "second_order": args.second_order}
+            sample = sample_spec({"method": args.sample, "ranges": ranges}, {k: v for k, v in flags.items() if v is not None})
         spec, origin = SweepSpec(grid=grid, sample=sample, set=list(args.overrides)), Origin()
     for name in ("reps", "seed", "chunk_reps", "out"):
         value = getattr(args, name)

@@ -231,6 +231,10 @@ def test_a_morris_sample_gives_effects_per_lever(tmp_path: Path) -> None:
          ["--levels 65: Input should be less than or equal to 64"]),
         (["--spec", str(ROOT / "scenarios" / "sweeps" / "hanoi_sobol.yaml"), "--n", "2", "--levels", "1"],
          ["--levels 1: Input should be greater than or equal to 2"]),
+        (["--grid", "shocks.enrichment_2002.date=2002-04,2002-10"],
+         ["--grid shocks.enrichment_2002.date=2002-04,2002-10: shocks cannot be swept", "--set shocks.enrichment_2002.date="]),
+        (["--sample", "sobol", "--n", "8", "--range", "shocks.enrichment_2002.window=1:6", "--range", "china.stance=0:1"],
+         ["--range shocks.enrichment_2002.window=1:6: shocks cannot be swept"]),
     ],
 )
 def test_bad_sweeps_stop_with_one_line_before_any_work(tmp_path: Path, capsys, extra: list[str], words: list[str]) -> None:
@@ -249,6 +253,7 @@ def test_bad_sweeps_stop_with_one_line_before_any_work(tmp_path: Path, capsys, e
     [
         [HANOI, "--grid", "china.stance=0:1.5:4"],
         [HANOI, "--sample", "morris", "--n", "2", "--range", "china.stance=0:1", "--range", "us.verification=0:1", "--levels", "1"],
+        [AGREED, "--grid", "shocks.enrichment_2002.date=2002-04,2002-10"],
     ],
 )
 def test_the_command_line_prints_one_line_and_no_traceback(tmp_path: Path, design: list[str]) -> None:

@@ -208,6 +208,7 @@ def test_shipped_spec_files_are_valid(hanoi: ScenarioSource) -> None:
         ("sample:\n  method: sobol\n  n: 8\n  ranges:\n    china.stance: [0, abc]\n",
          ["spec.yaml:5: sample.ranges.china.stance.1", "valid number"]),
         ("grid:\n  china.stance: {low: 0, high: 1, cnt: 3}\n", ["spec.yaml:2: grid.china.stance.cnt", "unknown key"]),
+        ("grid:\n  shocks.us_2001.date: 2001-01,2001-06\n", ["spec.yaml:2: grid.shocks.us_2001.date", "shocks cannot be swept"]),
         ("sample:\n  method: morris\n  n: 2\n  levels: 1\n  ranges:\n    china.stance: [0, 1]\n    us.verification: [0, 1]\n",
          ["spec.yaml:4: sample.levels", "greater than or equal to 2 (got 1)"]),
         ("grid: [\n", ["spec.yaml", "broken YAML"]),

@@ -423,6 +423,9 @@ def _num_text(value: float, integer: bool) -> str:
 
 
 def _check_key(axis: Axis) -> None:
+    if axis.key.split(".")[0] == "shocks":
+        raise SpecError(f"{axis.where}: shocks cannot be swept (an axis is an actor's policy or disposition, state.KEY "
+                        f"or world.KEY); a shock can only be fixed at every point, e.g. --set {axis.key}=VALUE")
     try:
         override_target(axis.key)
     except ScenarioError as error:

@@ -1,5 +1,6 @@
 """The sweep command end to end: tables, same results on 1 or 2 workers and on Dask, kill -9
-and --resume, sensitivity of the Hanoi case, and bad input stopped before any work."""
+and --resume, sensitivity of the Hanoi case, months to an event where it happened, and bad
+input stopped before any work."""
 
 from __future__ import annotations
 
@@ -17,11 +18,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim.cli import main
+from sim.commands.common import fmt
 from sim.runner import simulate
+from sim.scenario import load_scenario
 from sim.sweep.execute import chunk_seed
 
 ROOT = Path(__file__).resolve().parent.parent
 HANOI = str(ROOT / "scenarios" / "hanoi_2019.yaml")
+AGREED = str(ROOT / "scenarios" / "agreed_framework_1994.yaml")
 GRID = ["--grid", "us.sequencing=disarm_first,action_for_action", "--grid", "china.stance=0:1:3"]
 SMALL = [HANOI, *GRID, "--reps", "40", "--chunk-reps", "20", "--seed", "5", "--quiet"]
 
@@ -83,6 +87,42 @@ def test_each_chunk_is_the_model_run_with_its_derived_seed(reference: Path) -> N
                    record_events=0, record_series=False)
     for name, values in run.outcomes.items():
         np.testing.assert_array_equal(chunk[name].to_numpy(), values)
+
+
+def test_months_to_an_event_are_summarised_over_the_runs_where_it_happened(tmp_path: Path, capsys) -> None:
+    """As ``run`` does (``sim.stats.summarize_outcomes``): beside the share in which the event happened,
+    no figure where it never did, never the horizon+1 that stands for 'never' in a chunk."""
+    # at the Agreed Framework, US verification 0.3 always brings a deal, 0.6 nearly always, 0.9 never (seed 5)
+    args = [AGREED, "--grid", "us.verification=0.3,0.6,0.9", "--reps", "40", "--chunk-reps", "20", "--seed", "5", "--workers", "1"]
+    out = tmp_path / "waits"
+    capsys.readouterr()
+    assert sweep(out, "--outcome", "months_to_agreement", "--outcome", "months_to_collapse", args=args) == 0
+    printed = capsys.readouterr().out
+    horizon = load_scenario(AGREED).months
+    chunks = pd.concat([pd.read_parquet(p) for p in sorted((out / "chunks").glob("chunk-*.parquet"))])
+    results = pd.read_parquet(out / "results.parquet")
+    summary = pd.read_parquet(out / "summary.parquet")
+    cases = set()
+    for name in ("months_to_talks", "months_to_agreement", "months_to_collapse"):
+        rows = summary[summary["outcome"] == name].set_index("point")
+        for point, group in chunks.groupby("point"):
+            months = group[name].to_numpy()
+            happened = months <= horizon
+            row = rows.loc[point]
+            assert row["n"] == 40 and row["happened"] == pytest.approx(happened.mean())
+            stored = results.loc[results["point"] == point, name].to_numpy(dtype=float)
+            np.testing.assert_array_equal(stored, np.where(happened, months, np.nan), err_msg="never is missing in results")
+            if happened.any():
+                assert row["mean"] == pytest.approx(months[happened].mean())
+                assert months[happened].min() <= row["ci_low"] <= row["mean"] <= row["ci_high"] <= months[happened].max()
+                if name != "months_to_talks":
+                    assert f"{fmt(row['mean'])} (in {row['happened']:.0%})" in printed
+            else:
+                assert row[["mean", "ci_low", "ci_high", "median", "p10", "p90"]].isna().all()
+            cases.add("never" if not happened.any() else "always" if happened.all() else "sometimes")
+    assert cases == {"never", "sometimes", "always"}, "the design holds each case"
+    assert summary.loc[~summary["outcome"].str.startswith("months_to_"), "happened"].isna().all()
+    assert "never" in printed and str(horizon + 1) not in printed
 
 
 # ---------------------------------------------------------------- same results anywhere
@@ -185,6 +225,16 @@ def test_a_morris_sample_gives_effects_per_lever(tmp_path: Path) -> None:
         (["--grid", "china.stance=0:1:3", "--cluster", "tcp://127.0.0.1:1"], ["--cluster tcp://127.0.0.1:1", "cannot reach"]),
         (["--grid", "china.stance=0:1:3", "--outcome", "talks_open"], ["--outcome talks_open", "did you mean"]),
         (["--spec", "missing.yaml"], ["missing.yaml", "no such spec file"]),
+        (["--sample", "morris", "--n", "2", "--range", "china.stance=0:1", "--range", "us.verification=0:1", "--levels", "1"],
+         ["--levels 1: Input should be greater than or equal to 2"]),
+        (["--sample", "morris", "--n", "2", "--range", "china.stance=0:1", "--range", "us.verification=0:1", "--levels", "65"],
+         ["--levels 65: Input should be less than or equal to 64"]),
+        (["--spec", str(ROOT / "scenarios" / "sweeps" / "hanoi_sobol.yaml"), "--n", "2", "--levels", "1"],
+         ["--levels 1: Input should be greater than or equal to 2"]),
+        (["--grid", "shocks.enrichment_2002.date=2002-04,2002-10"],
+         ["--grid shocks.enrichment_2002.date=2002-04,2002-10: shocks cannot be swept", "--set shocks.enrichment_2002.date="]),
+        (["--sample", "sobol", "--n", "8", "--range", "shocks.enrichment_2002.window=1:6", "--range", "china.stance=0:1"],
+         ["--range shocks.enrichment_2002.window=1:6: shocks cannot be swept"]),
     ],
 )
 def test_bad_sweeps_stop_with_one_line_before_any_work(tmp_path: Path, capsys, extra: list[str], words: list[str]) -> None:
@@ -198,11 +248,18 @@ def test_bad_sweeps_stop_with_one_line_before_any_work(tmp_path: Path, capsys, e
     assert not out.exists()
 
 
-def test_the_command_line_prints_one_line_and_no_traceback(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "design",
+    [
+        [HANOI, "--grid", "china.stance=0:1.5:4"],
+        [HANOI, "--sample", "morris", "--n", "2", "--range", "china.stance=0:1", "--range", "us.verification=0:1", "--levels", "1"],
+        [AGREED, "--grid", "shocks.enrichment_2002.date=2002-04,2002-10"],
+    ],
+)
+def test_the_command_line_prints_one_line_and_no_traceback(tmp_path: Path, design: list[str]) -> None:
     out = tmp_path / "never"
-    result = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "sweep", HANOI, "--grid", "china.stance=0:1.5:4",
-                             "--reps", "5", "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    result = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "sweep", *design, "--reps", "5", "--out", str(out)],
+                            cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: ") and "Traceback" not in result.stderr
     assert not out.exists()

@@ -115,7 +115,7 @@ def main(args: argparse.Namespace) -> int:
         finally:
             executor.close()
         seconds = time.perf_counter() - started
-        results, summary_path, means = store.finish(design, spec.reps, spec.chunk_reps, manifest["fingerprint"])
+        results, summary_path, means = store.finish(design, spec.reps, spec.chunk_reps, manifest["fingerprint"], base.months)
 
         from sim.commands.common import console
 
@@ -149,7 +149,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _spec(args: argparse.Namespace):  # noqa: ANN202 - (SweepSpec, Origin)
-    from sim.sweep.spec import Origin, SampleSpec, SpecError, SweepSpec, assignments, read_spec_file
+    from sim.sweep.spec import Origin, SpecError, SweepSpec, assignments, read_spec_file, sample_spec
 
     if args.spec:
         if args.grid or args.sample or args.ranges:
@@ -161,7 +161,7 @@ def _spec(args: argparse.Namespace):  # noqa: ANN202 - (SweepSpec, Origin)
         if given and spec.sample is None:
             raise SpecError(f"{args.spec}: --n, --levels and --second-order need a sample: in the spec file")
         if spec.sample is not None:
-            spec.sample = spec.sample.model_copy(update=given)
+            spec.sample = sample_spec(spec.sample.model_dump(), given)
     else:
         if args.ranges and not args.sample:
             raise SpecError("--range needs --sample sobol|morris")
@@ -171,8 +171,8 @@ def _spec(args: argparse.Namespace):  # noqa: ANN202 - (SweepSpec, Origin)
         ranges = assignments(args.ranges, "--range")
         sample = None
         if args.sample:
-            sample = SampleSpec(method=args.sample, n=args.n, ranges=ranges, second_order=args.second_order,
-                                levels=args.levels or 4)
+            flags = {"n": args.n, "levels": args.levels, "second_order": args.second_order}
+            sample = sample_spec({"method": args.sample, "ranges": ranges}, {k: v for k, v in flags.items() if v is not None})
         spec, origin = SweepSpec(grid=grid, sample=sample, set=list(args.overrides)), Origin()
     for name in ("reps", "seed", "chunk_reps", "out"):
         value = getattr(args, name)
@@ -205,17 +205,29 @@ def _read(path, csv: bool):  # noqa: ANN001, ANN202 - a pandas DataFrame
 def _grid_table(summary, keys: list[str], shown: list[str]):  # noqa: ANN001, ANN202 - rich Table
     from rich.table import Table
 
-    from sim.commands.common import fmt
-
-    table = Table(title="mean over replications per point (95% intervals in the summary file)")
+    table = Table(title="mean over replications per point (95% intervals in the summary file); "
+                  "a months_to_X over the runs where X happened (in what share of them)")
     for column in ("point", *keys, *shown):
         table.add_column(column, justify="right", overflow="fold")
     rows = summary[summary["outcome"].isin(shown)]
     for point, group in rows.groupby("point", sort=True):
         first = group.iloc[0]
-        cells = {r["outcome"]: fmt(r["mean"]) for _, r in group.iterrows()}
+        cells = {r["outcome"]: _cell(r) for _, r in group.iterrows()}
         table.add_row(str(point), *(str(first[k]) for k in keys), *(cells.get(o, "") for o in shown))
     return table
+
+
+def _cell(row) -> str:  # noqa: ANN001 - a row of the summary
+    """A summary row's mean as the grid table shows it: 'never', or a months_to_X with its share."""
+    import pandas as pd
+
+    from sim.commands.common import fmt
+
+    if pd.isna(row["mean"]):
+        return "never"
+    if pd.isna(row["happened"]):
+        return fmt(row["mean"])
+    return f"{fmt(row['mean'])} (in {row['happened']:.0%})"
 
 
 def _plots(design, summary, index, shown: list[str], out):  # noqa: ANN001, ANN202 - list of paths

@@ -48,6 +48,8 @@ def grid_line(summary: pd.DataFrame, key: str, outcome: str, path: Path) -> Path
     x = rows[key].to_numpy() if numeric else np.arange(len(rows))
     ax.plot(x, rows["mean"], marker="o")
     ax.fill_between(x, rows["ci_low"], rows["ci_high"], alpha=0.25, label="95% interval")
+    if rows["mean"].isna().all():  # a months_to_X whose X never happened
+        ax.text(0.5, 0.5, "never happened at any point", transform=ax.transAxes, ha="center", va="center")
     if not numeric:
         ax.set_xticks(x, [str(v) for v in rows[key]])
     ax.set_xlabel(key)
@@ -58,10 +60,11 @@ def grid_line(summary: pd.DataFrame, key: str, outcome: str, path: Path) -> Path
 
 
 def grid_heatmap(summary: pd.DataFrame, keys: list[str], outcome: str, path: Path) -> Path:
-    """The mean of ``outcome`` over a two-key grid as a heat map (first key down, second across)."""
+    """The mean of ``outcome`` over a two-key grid as a heat map (first key down, second across);
+    a ``months_to_X`` cell where X never happened is blank and reads 'never'."""
     rows = summary[summary["outcome"] == outcome]
     first, second = keys
-    table = rows.pivot_table(index=first, columns=second, values="mean", sort=False)
+    table = rows.pivot_table(index=first, columns=second, values="mean", sort=False, dropna=False)
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(1.0 * len(table.columns) + 3, 0.6 * len(table.index) + 2))
     image = ax.imshow(table.to_numpy(), aspect="auto", cmap="viridis", origin="lower")
@@ -70,10 +73,12 @@ def grid_heatmap(summary: pd.DataFrame, keys: list[str], outcome: str, path: Pat
     ax.set_xlabel(second)
     ax.set_ylabel(first)
     values = table.to_numpy()
-    low, high = np.nanmin(values), np.nanmax(values)
+    seen = values[np.isfinite(values)]
+    low, high = (seen.min(), seen.max()) if len(seen) else (0.0, 0.0)
     for (i, j), value in np.ndenumerate(values):
         bright = high > low and (value - low) / (high - low) > 0.6
-        ax.text(j, i, f"{value:.2f}", ha="center", va="center", color="black" if bright else "white", fontsize=8)
+        text = f"{value:.2f}" if np.isfinite(value) else "never"
+        ax.text(j, i, text, ha="center", va="center", color="black" if bright or not np.isfinite(value) else "white", fontsize=8)
     fig.colorbar(image, ax=ax, label=f"{outcome} (mean)")
     ax.set_title(f"{outcome}: {first} x {second}")
     return _save(plt, fig, path)

@@ -178,23 +178,48 @@ def read_spec_file(path: str | Path) -> tuple[SweepSpec, Origin]:
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as error:
-        # of a union's errors, the one from the member the input was meant for (not "not a list")
-        errors = [e for e in error.errors() if not e["type"].endswith("_type")] or error.errors()
-        problem = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-        loc = tuple(p for p in problem["loc"] if not _union_tag(p))
-        message = problem["msg"].removeprefix("Value error, ")
-        if problem["type"] == "extra_forbidden":
-            message = "unknown key"
-        elif problem["type"] == "missing":
-            message = "missing required key"
-        elif "input" in problem and not isinstance(problem["input"], dict):
-            message += f" (got {problem['input']!r})"
-        raise SpecError(f"{origin.where(*loc)}: {message}") from None
+        loc, message, got = _told(error)
+        raise SpecError(f"{origin.where(*loc)}: {message}{got}") from None
     if spec.scenario is not None:
         spec.scenario = str(path.parent / spec.scenario)
     if spec.out is not None:
         spec.out = str(path.parent / spec.out)
     return spec, origin
+
+
+def _told(error: ValidationError) -> tuple[tuple, str, str]:
+    """What to tell of a spec that fails its schema: the key path, the problem in words, and
+    ``" (got VALUE)"`` when the value given was a plain one (else "")."""
+    # of a union's errors, the one from the member the input was meant for (not "not a list")
+    errors = [e for e in error.errors() if not e["type"].endswith("_type")] or error.errors()
+    problem = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    loc = tuple(p for p in problem["loc"] if not _union_tag(p))
+    message, got = problem["msg"].removeprefix("Value error, "), ""
+    if problem["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif problem["type"] == "missing":
+        message = "missing required key"
+    elif "input" in problem and not isinstance(problem["input"], dict):
+        got = f" (got {problem['input']!r})"
+    return loc, message, got
+
+
+SAMPLE_FLAGS = {"n": "--n", "levels": "--levels", "second_order": "--second-order"}
+"""The sample's keys that a command-line flag gives (or overrides in a spec file)."""
+
+
+def sample_spec(given: dict[str, Any], flags: dict[str, Any]) -> SampleSpec:
+    """A sample from ``given`` (a spec file's, already checked, or the command line's method and
+    ranges) with the values of ``SAMPLE_FLAGS`` flags over it, every value checked by the schema
+    as a spec file's is; a bad flag is told as ``--levels 1: ...`` (``flags``: key to value)."""
+    try:
+        return SampleSpec.model_validate({**given, **flags})
+    except ValidationError as error:
+        loc, message, got = _told(error)
+        key = loc[0] if loc else None
+        if key in flags:
+            raise SpecError(f"{SAMPLE_FLAGS[key]} {flags[key]}: {message}") from None
+        raise SpecError(f"{'.'.join(('sample', *map(str, loc)))}: {message}{got}") from None
 
 
 def _union_tag(part: Any) -> bool:
@@ -398,6 +423,9 @@ def _num_text(value: float, integer: bool) -> str:
 
 
 def _check_key(axis: Axis) -> None:
+    if axis.key.split(".")[0] == "shocks":
+        raise SpecError(f"{axis.where}: shocks cannot be swept (an axis is an actor's policy or disposition, state.KEY "
+                        f"or world.KEY); a shock can only be fixed at every point, e.g. --set {axis.key}=VALUE")
     try:
         override_target(axis.key)
     except ScenarioError as error:

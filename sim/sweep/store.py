@@ -5,7 +5,7 @@ Layout of ``DIR``::
     manifest.json        what the sweep is (scenario, design, reps, seed) and its fingerprint
     chunks/chunk-NNNNNNN.parquet   one file per finished chunk, written whole or not at all
     results.parquet      one row per point and replication: point, parameters, replicate, outcomes
-    summary.parquet      one row per point and outcome: n, mean, 95% interval, median, p10, p90
+    summary.parquet      one row per point and outcome: n, happened, mean, 95% interval, median, p10, p90
     (``.csv`` instead of ``.parquet`` for the two tables with ``--csv``)
 
 Every file is written to a temporary name and moved into place with ``os.replace``, so a
@@ -15,6 +15,11 @@ Each chunk file carries its identity in its Parquet metadata (chunk index, point
 replicate, replicate count, the sweep's fingerprint); ``--resume`` keeps only the chunks whose
 identity and row count match what the sweep expects there and redoes the rest (a truncated,
 copied or foreign file is never merged), and the merge checks every chunk again.
+
+A ``months_to_X`` outcome is horizon+1 in a chunk file when X never happened; the results table
+holds it missing (null, an empty CSV cell) instead, and the summary reads it as ``run`` does
+(``sim.stats.summarize_outcomes``): over the replications in which X happened, with their share
+in ``happened`` and no figure at all where it never did.
 """
 
 from __future__ import annotations
@@ -30,16 +35,19 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.errors import UserError
-from sim.stats import summarize
+from sim.stats import summarize_outcomes
 from sim.sweep.execute import Chunk, Outcomes, blocks_per_point, plan
 from sim.sweep.lock import LOCK_NAME, DirectoryLock
 from sim.sweep.spec import Design
 
 _TYPES = {"int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(), "string": pa.string()}
-SUMMARY_STATS = ("n", "mean", "ci_low", "ci_high", "median", "p10", "p90")
+SUMMARY_STATS = ("mean", "ci_low", "ci_high", "median", "p10", "p90")
+"""The figures of a summary row, after ``n`` (the point's replications) and ``happened`` (for a
+``months_to_X``, the share of them in which X happened; the figures are over those alone)."""
 SUMMARY_BATCH = 50_000  # summary rows held before they are written
 
 
@@ -211,14 +219,17 @@ class SweepStore:
                 tables.append(table)
             yield point, pa.concat_tables(tables)
 
-    def finish(self, design: Design, reps: int, chunk_reps: int, fingerprint: str) -> tuple[Path, Path, dict[str, np.ndarray]]:
+    def finish(self, design: Design, reps: int, chunk_reps: int, fingerprint: str,
+               horizon: int) -> tuple[Path, Path, dict[str, np.ndarray]]:
         """Write the tidy table and the summary, streaming point by point; return their paths and
-        each outcome's mean per point (what sensitivity analysis reads)."""
+        each outcome's mean per point (what sensitivity analysis reads; NaN for a ``months_to_X``
+        at a point where X never happened). ``horizon``: the scenario's months (horizon+1 is never)."""
         suffix = "csv" if self.csv else "parquet"
         paths = {"results": self.out / f"results.{suffix}", "summary": self.out / f"summary.{suffix}"}
         tmps = {name: path.with_name(f".{path.name}.tmp-{os.getpid()}") for name, path in paths.items()}
         summary_schema = pa.schema([("point", pa.int64()), *((k, _TYPES[design.column_type(k)]) for k in design.keys),
-                                    ("outcome", pa.string()), ("n", pa.int64()), *((k, pa.float64()) for k in SUMMARY_STATS[1:])])
+                                    ("outcome", pa.string()), ("n", pa.int64()), ("happened", pa.float64()),
+                                    *((k, pa.float64()) for k in SUMMARY_STATS)])
         means: dict[str, np.ndarray] = {}
         rows: list[dict[str, Any]] = []
         writers: dict[str, Any] = {"summary": _table_writer(tmps["summary"], summary_schema, self.csv)}
@@ -228,12 +239,14 @@ class SweepStore:
                 if schema is None:
                     schema = table.schema
                     writers["results"] = _table_writer(tmps["results"], schema, self.csv)
-                writers["results"].write_table(table.cast(schema))
+                writers["results"].write_table(_never_missing(table, horizon).cast(schema))
                 keys = {k: design.column_value(k, point) for k in design.keys}
-                for name in table.column_names[len(design.keys) + 2:]:
-                    s = summarize(table.column(name).to_numpy(zero_copy_only=False))
-                    means.setdefault(name, np.full(len(design), np.nan))[point] = s["mean"]
-                    rows.append({"point": point, **keys, "outcome": name, "n": table.num_rows, **{k: s[k] for k in SUMMARY_STATS[1:]}})
+                names = table.column_names[len(design.keys) + 2:]
+                summaries = summarize_outcomes({name: table.column(name).to_numpy(zero_copy_only=False) for name in names}, horizon)
+                for name, s in summaries.items():
+                    means.setdefault(name, np.full(len(design), np.nan))[point] = np.nan if s["mean"] is None else s["mean"]
+                    rows.append({"point": point, **keys, "outcome": name, "n": table.num_rows, "happened": s.get("happened"),
+                                 **{k: s[k] for k in SUMMARY_STATS}})
                 if len(rows) >= SUMMARY_BATCH:
                     writers["summary"].write_table(pa.Table.from_pylist(rows, schema=summary_schema))
                     rows.clear()
@@ -250,6 +263,16 @@ class SweepStore:
             for tmp in tmps.values():
                 tmp.unlink(missing_ok=True)
         return paths["results"], paths["summary"], means
+
+
+def _never_missing(table: pa.Table, horizon: int) -> pa.Table:
+    """``table`` with each ``months_to_X`` beyond ``horizon`` (X never happened) made missing."""
+    for index, name in enumerate(table.column_names):
+        if name.startswith("months_to_"):
+            column = table.column(index)
+            never = pc.greater(column, pa.scalar(horizon, column.type))
+            table = table.set_column(index, name, pc.if_else(never, pa.scalar(None, column.type), column))
+    return table
 
 
 def chunk_table(design: Design, chunk: Chunk, outcomes: Outcomes, fingerprint: str = "") -> pa.Table:

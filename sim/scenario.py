@@ -227,6 +227,8 @@ class IntelligenceShock(Record):
     def _check(self) -> IntelligenceShock:
         if self.toward == self.actor:
             raise At(("toward",), f"an actor's trust in itself does not change; give another actor than {self.actor!r}")
+        if self.trust_factor == 1.0 and self.other_sites_rate is None:
+            raise At(("trust_factor",), "this finding changes nothing: give trust_factor (other than 1) or other_sites_rate")
         return self
 
 
@@ -292,6 +294,20 @@ class Band(Record):
         return f"[{low}, {high}]"
 
 
+def _check_band_can_hold(name: str, band: Band, months: int) -> None:
+    """A band the outcome can never fall in would fail every run for a reason that is no model's:
+    a yes/no outcome takes ``equals``, a count or a duration takes ``min``/``max`` within what it can be."""
+    where = ("observed", name)
+    if name in outcomes.BINARY and band.equals is None:
+        raise At(where, f"{name} is yes or no: give equals: true or equals: false, not min or max")
+    if name not in outcomes.BINARY and band.equals is not None:
+        raise At(where, f"{name} is a number: give min and/or max, not equals")
+    if band.max is not None and band.max < 0:
+        raise At(where, f"max {band.max:g} is below 0: no run can fall in the band")
+    if name.startswith("months_to_") and band.min is not None and band.min > months:
+        raise At(where, f"min {band.min:g} is beyond the horizon ({months} months): no run can fall in the band")
+
+
 class Counterfactual(Record):
     """A documented what-if: ``--set`` changes and the direction theory expects."""
 
@@ -334,9 +350,10 @@ class Scenario(Record):
         for index, shock_id in enumerate(ids):
             if shock_id and shock_id in ids[:index]:
                 raise At(("shocks", index, "id"), f"shock id {shock_id!r} is repeated (also shocks.{ids.index(shock_id)})")
-        for name in self.observed:
+        for name, band in self.observed.items():
             if name not in known:
                 raise At(("observed", name), f"observed outcome {name!r} is unknown{_hint(name, known)}")
+            _check_band_can_hold(name, band, self.months)
         return self
 
     @property

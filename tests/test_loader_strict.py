@@ -129,6 +129,14 @@ def test_an_intelligence_shock_cannot_target_its_own_actor(tmp_path):
     assert f":{line_of(text, f'toward: {actor}')}: shocks." in message and ".toward:" in message and "itself" in message
 
 
+def test_an_intelligence_shock_that_changes_nothing_is_refused(tmp_path):
+    """Without a trust factor or revealed sites the finding would do nothing: refused, not run."""
+    line = next(x for x in VALID.splitlines() if x.strip().startswith("other_sites_rate:") and "breach" in x)
+    text = VALID.replace(line + "\n", "")
+    message = refused(write_case(tmp_path, text))
+    assert "shocks." in message and "changes nothing" in message
+
+
 def test_a_policy_shock_is_held_to_the_item_rules(tmp_path):
     text = VALID + ("\n" if not VALID.endswith("\n") else "")
     text = text.replace("shocks:\n", "shocks:\n  - kind: policy\n    date: 1995-01\n    actor: us\n    set: {offers: [freeze]}\n", 1)
@@ -151,6 +159,10 @@ def test_a_counterfactuals_set_is_validated_like_a_set(tmp_path):
     ("end: 2003-06", "end: 1990-01", "end: 1990-01", ["end: end 1990-01 must be after start 1994-07"]),
     ("end: 2003-06", "end: 2099-01", "end: 2099-01", ["end: the horizon is longer than 600 months"]),
     ("observed:\n", "observed:\n  talks_openned: {equals: true}\n", "talks_openned", ["observed.talks_openned", "unknown"]),
+    ("observed:\n", "observed:\n  talks_opened: {min: 2}\n", "talks_opened", ["observed.talks_opened", "yes or no"]),
+    ("observed:\n", "observed:\n  walkouts: {equals: true}\n", "walkouts", ["observed.walkouts", "a number"]),
+    ("observed:\n", "observed:\n  walkouts: {min: -5, max: -1}\n", "walkouts", ["observed.walkouts", "below 0"]),
+    ("observed:\n", "observed:\n  months_to_talks: {min: 500}\n", "months_to_talks", ["observed.months_to_talks", "beyond the horizon"]),
 ])
 def test_record_level_rules_name_their_key_and_line(tmp_path, old, new, key, words):
     text = replace(old, new)

@@ -81,6 +81,12 @@ def test_compare_of_one_run_prints_no_interval():
     assert not any("[" in row for row in rows), rows
 
 
+def test_a_set_that_fits_one_compared_scenario_only_names_the_other():
+    result = run_cli("compare", AGREED_FRAMEWORK, HANOI, "--set", "shocks.us_2001=off", "--reps", "2")
+    assert result.code == 2 and result.err.count("\n") == 1
+    assert "no shock with id 'us_2001'" in result.err and f"(in {HANOI})" in result.err, result.err
+
+
 def test_validate():
     result = run_cli("validate", AGREED_FRAMEWORK, HANOI)
     assert result.code == 0 and result.out.count(": valid") == 2

@@ -25,11 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from sim.errors import UserError
-    from sim.scenario import load_scenario
 
     if len(args.scenarios) < 2:
         raise UserError(f"compare needs two or more scenarios, got {len(args.scenarios)}; use run for one")
-    scenarios = [load_scenario(path, args.overrides) for path in args.scenarios]  # fail before the model loads
+    scenarios = [_load(path, args.overrides) for path in args.scenarios]  # fail before the model loads
     if args.plot:
         check_writable(args.plot, "--plot", make_parents=True)
 
@@ -61,3 +60,16 @@ def main(args: argparse.Namespace) -> int:
         table.add_row(*row)
     console().print(table)
     return 0
+
+
+def _load(path: str, overrides: list[str]):  # noqa: ANN202 - a Scenario, imported lazily
+    """One scenario with the --set what-ifs, which apply to every scenario compared: a --set that
+    does not apply to this one says which file it is."""
+    from sim.scenario import ScenarioError, load_scenario
+
+    try:
+        return load_scenario(path, overrides)
+    except ScenarioError as error:
+        if str(error).startswith("--set "):
+            raise ScenarioError(f"{error} (in {path})") from None
+        raise

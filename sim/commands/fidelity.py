@@ -204,7 +204,7 @@ def _shock_sensitivity(args: argparse.Namespace, paths: list | None) -> int:
             out.print(f"not varied (no id): {', '.join(case.skipped)}")
     out.print("Each cell: the paired change of the mean against the case as shipped (same seed, replica by replica), "
               "its 95% interval low..high (bold when it excludes 0), and the share of replications inside the observed band; "
-              "a months_to_X over the replications in which X happened in both runs.")
+              "a months_to_X over the replications in which X happened in both runs (their number when fewer than all).")
     return 0
 
 
@@ -230,7 +230,7 @@ def _sensitivity_table(case, args: argparse.Namespace):  # noqa: ANN001, ANN202 
     table.add_row("as shipped", "", *shipped)
     previous = None
     for result in case.variants:
-        cells = [_change(result.changes[n], result.inside[n]) for n in case.bands]
+        cells = [_change(result.changes[n], result.inside[n], args.reps) for n in case.bands]
         label = f"{result.variant.change}\n= {result.variant.value}"
         table.add_row(result.variant.shock if result.variant.shock != previous else "", label, *cells)
         previous = result.variant.shock
@@ -241,14 +241,17 @@ def _number(value: float) -> str:
     return "n/a" if value != value else fmt(value)
 
 
-def _change(change: dict, inside: float) -> str:
-    """A paired change, its interval and the share inside the band, on three lines."""
+def _change(change: dict, inside: float, replicas: int) -> str:
+    """A paired change, its interval and the share inside the band, on three lines; the number
+    of pairs where fewer than every replication count (a months_to_X happened in both in those)."""
     if change.get("diff") is None:
         return f"n/a\n\nin band {inside:.2f}"
     diff, low, high = change["diff"], change["ci_low"], change["ci_high"]
+    pairs = change.get("pairs", replicas)
+    counted = f" ({pairs} pairs)" if pairs < replicas else ""
     if low is None:  # a single pair has no interval
-        return f"{diff:+.2f}\n\nin band {inside:.2f}"
-    text = f"{diff:+.2f}\n{low:+.2f}..{high:+.2f}"
+        return f"{diff:+.2f}{counted}\n\nin band {inside:.2f}"
+    text = f"{diff:+.2f}{counted}\n{low:+.2f}..{high:+.2f}"
     if low > 0 or high < 0:
         text = f"[bold]{text}[/bold]"
     return f"{text}\nin band {inside:.2f}"

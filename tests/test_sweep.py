@@ -229,6 +229,8 @@ def test_a_morris_sample_gives_effects_per_lever(tmp_path: Path) -> None:
          ["--levels 1: Input should be greater than or equal to 2"]),
         (["--sample", "morris", "--n", "2", "--range", "china.stance=0:1", "--range", "us.verification=0:1", "--levels", "65"],
          ["--levels 65: Input should be less than or equal to 64"]),
+        (["--sample", "morris", "--n", "2", "--range", "china.stance=0:1", "--range", "us.verification=0:1", "--second-order"],
+         ["--second-order", "applies to a Sobol sample only"]),
         (["--spec", str(ROOT / "scenarios" / "sweeps" / "hanoi_sobol.yaml"), "--n", "2", "--levels", "1"],
          ["--levels 1: Input should be greater than or equal to 2"]),
         (["--grid", "shocks.enrichment_2002.date=2002-04,2002-10"],

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, ValidationError, ValidationInfo, field_validator
 
 from sim.errors import UserError
 from sim.limits import MAX_REPS, MAX_SEED
@@ -132,6 +132,13 @@ class SampleSpec(_Strict):
     ranges: dict[str, tuple[float, float] | str]
     second_order: StrictBool = Field(False, description="Sobol: second-order indices too (N*(2D+2) points, not N*(D+2))")
     levels: StrictInt = Field(4, ge=2, le=64, description="Morris: grid levels")
+
+    @field_validator("second_order")
+    @classmethod
+    def _second_order_is_sobol(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("method") != "sobol":
+            raise ValueError("applies to a Sobol sample only; Morris screening has no second-order indices")
+        return value
 
 
 class SweepSpec(_Strict):

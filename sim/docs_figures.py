@@ -161,8 +161,8 @@ def readme_compare() -> str:
 
     table = [["outcome", *names, f"{names[1]} - {names[0]}"]]
     for name in rows:
-        table.append([name, *(summary_cell(summary[name], 500) for summary in result.summaries),
-                      difference_cell(result.differences[0][name], 500)])
+        table.append([name, *(summary_cell(summary[name], result.runs[0].replicas) for summary in result.summaries),
+                      difference_cell(result.differences[0][name], result.runs[0].replicas)])
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     text = [" " + "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
             for row in table]

@@ -27,6 +27,7 @@ from sim.actors.base import Actor, Record
 from sim.dispositions import WorldDispositions, with_overrides
 from sim.errors import UserError, printable
 from sim.item_rules import item_problems
+from sim.stats import happened
 from sim.yamlfile import YAMLProblem, parse, parse_scalar, read_text
 
 
@@ -364,10 +365,7 @@ class Scenario(Record):
         """Which replications' ``outcome`` falls inside its observed band. A ``months_to_X`` holds only
         where X happened within the horizon: a run in which it never came (``horizon + 1``) is inside
         no band of its month, whatever the band's bounds."""
-        inside = self.observed[outcome].contains(values)
-        if outcome.startswith("months_to_"):
-            inside &= np.asarray(values) <= self.months
-        return inside
+        return self.observed[outcome].contains(values) & happened(outcome, values, self.months)
 
 
 def scenario_schema() -> type[Scenario]:

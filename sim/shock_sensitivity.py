@@ -23,7 +23,7 @@ from sim import calendar
 from sim.fidelity import observed_cases
 from sim.runner import simulate
 from sim.scenario import SIZE_BOUNDS, Scenario, ScenarioSource
-from sim.stats import compare_outcomes
+from sim.stats import compare_outcomes, happened
 
 SHIFTS = (-6, -3, 3, 6)
 """Months each shock is moved by."""
@@ -144,9 +144,8 @@ def _outcomes(scenario: Scenario, replicas: int, seed: int, point: bool) -> dict
 
 def _mean(name: str, values: np.ndarray, horizon: int) -> float:
     """The mean of an outcome; a ``months_to_X`` over the replications in which X happened (NaN if none)."""
-    values = np.asarray(values, dtype=float)
-    happened = values <= horizon if name.startswith("months_to_") else np.ones(len(values), dtype=bool)
-    return float(values[happened].mean()) if happened.any() else float("nan")
+    came = happened(name, values, horizon)
+    return float(np.asarray(values, dtype=float)[came].mean()) if came.any() else float("nan")
 
 
 def _finite(value: float) -> float | None:

@@ -39,17 +39,24 @@ def mean_interval(x: np.ndarray) -> tuple[float, float]:
     return (max(mean - half, float(x.min())), min(mean + half, float(x.max())))
 
 
+def happened(outcome: str, values: np.ndarray, horizon: int) -> np.ndarray:
+    """Which replications (bool) a ``months_to_X`` is a month of: those in which X happened within
+    ``horizon`` months (a run without it carries ``horizon + 1``); every replication of any other outcome."""
+    values = np.asarray(values)
+    return values <= horizon if outcome.startswith("months_to_") else np.ones(values.shape, dtype=bool)
+
+
 def summarize_outcomes(outcomes: dict[str, np.ndarray], horizon: int) -> dict[str, dict[str, float | None]]:
     """Every outcome summarised; a ``months_to_X`` over the replications in which X happened, beside
     the share in which it did (``happened``): no 'month 25' for a deal that never came."""
     out: dict[str, dict[str, float | None]] = {}
     for name, values in outcomes.items():
         if name.startswith("months_to_"):
-            happened = np.asarray(values) <= horizon
-            s = summarize(values[happened]) if happened.any() else dict.fromkeys(("mean", "ci_low", "ci_high", "median", "p10", "p90"))
-            if happened.sum() < 2:  # one run has no interval
+            came = happened(name, values, horizon)
+            s = summarize(values[came]) if came.any() else dict.fromkeys(("mean", "ci_low", "ci_high", "median", "p10", "p90"))
+            if came.sum() < 2:  # one run has no interval
                 s["ci_low"] = s["ci_high"] = None
-            out[name] = {**s, "happened": float(happened.mean())}
+            out[name] = {**s, "happened": float(came.mean())}
         else:
             out[name] = summarize(values)
     return out
@@ -66,11 +73,8 @@ def compare_outcomes(reference: dict[str, np.ndarray], values: dict[str, np.ndar
         if name not in reference:
             continue
         a = reference[name]
-        if name.startswith("months_to_"):
-            both = (np.asarray(a) <= first) & (np.asarray(b) <= second)
-            out[name] = paired_difference(a[both], b[both])
-        else:
-            out[name] = paired_difference(a, b)
+        both = happened(name, a, first) & happened(name, b, second)
+        out[name] = paired_difference(a[both], b[both])
     return out
 
 

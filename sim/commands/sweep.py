@@ -221,13 +221,13 @@ def _cell(row) -> str:  # noqa: ANN001 - a row of the summary
     """A summary row's mean as the grid table shows it: 'never', or a months_to_X with its share."""
     import pandas as pd
 
-    from sim.commands.common import fmt
+    from sim.commands.common import fmt, percent
 
     if pd.isna(row["mean"]):
         return "never"
     if pd.isna(row["happened"]):
         return fmt(row["mean"])
-    return f"{fmt(row['mean'])} (in {row['happened']:.0%})"
+    return f"{fmt(row['mean'])} (in {percent(row['happened'])})"
 
 
 def _plots(design, summary, index, shown: list[str], out):  # noqa: ANN001, ANN202 - list of paths

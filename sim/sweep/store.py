@@ -39,7 +39,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.errors import UserError
-from sim.stats import summarize_outcomes
+from sim.stats import happened, summarize_outcomes
 from sim.sweep.execute import Chunk, Outcomes, blocks_per_point, plan
 from sim.sweep.lock import LOCK_NAME, DirectoryLock
 from sim.sweep.spec import Design
@@ -270,7 +270,7 @@ def _never_missing(table: pa.Table, horizon: int) -> pa.Table:
     for index, name in enumerate(table.column_names):
         if name.startswith("months_to_"):
             column = table.column(index)
-            never = pc.greater(column, pa.scalar(horizon, column.type))
+            never = pa.array(~happened(name, column.to_numpy(), horizon))
             table = table.set_column(index, name, pc.if_else(never, pa.scalar(None, column.type), column))
     return table
 

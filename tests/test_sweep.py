@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim.cli import main
-from sim.commands.common import fmt
+from sim.commands.common import fmt, percent
 from sim.runner import simulate
 from sim.scenario import load_scenario
 from sim.sweep.execute import chunk_seed
@@ -119,7 +119,7 @@ def test_months_to_an_event_are_summarised_over_the_runs_where_it_happened(tmp_p
                 else:  # one run is no sample to draw an interval from (as in run and compare)
                     assert np.isnan(row["ci_low"]) and np.isnan(row["ci_high"])
                 if name != "months_to_talks":
-                    assert f"{fmt(row['mean'])} (in {row['happened']:.0%})" in printed
+                    assert f"{fmt(row['mean'])} (in {percent(row['happened'])})" in printed
             else:
                 assert row[["mean", "ci_low", "ci_high", "median", "p10", "p90"]].isna().all()
             cases.add("never" if not happened.any() else "always" if happened.all() else "sometimes")

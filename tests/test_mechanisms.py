@@ -359,7 +359,7 @@ def test_deliveries_better_than_expected_weaken_the_case_built_by_the_other_side
     model, world, in_force = _deal_in_force(monkeypatch, "us.stay_bias=2")  # the US keeps its side
     model.us.policy.follow_through = 1.0
     world.trust[DPRK, :] = 0.5
-    world.months_since_deal[:] = 24  # every item of the deal is due, unless it waits on proof of a freeze
+    world.deal_month[:] = world.month - 24  # every item of the deal is due, unless it waits on proof of a freeze
     implementation.implement(model, world)
     still = in_force & (world.talks == Talks.IMPLEMENTATION)
     # a month with US deliveries due is one the DPRK learns from: its trust in the US moves
@@ -438,13 +438,13 @@ def test_only_a_shortfall_beyond_what_was_expected_builds_a_case_for_leaving():
     from sim import implementation
 
     def dprk_case(trust_in_us: float) -> float:
-        model, world, in_force = _agreed_framework_a_year_in()
+        model, world, in_force = _agreed_framework_a_year_in("us.stay_bias=2")  # the US means to keep the deal
         model.us.policy.follow_through = 0.0  # from now on every US delivery is late
         world.trust[DPRK, US] = trust_in_us
         world.shortfall[:] = 0.0
         world.defection[:] = 0.0
         world.breach[:] = 0.0
-        world.months_since_deal[:] = 24  # every item of the deal is due
+        world.deal_month[:] = world.month - 24  # every item of the deal is due
         implementation.implement(model, world)
         return float(world.defection[0][in_force].mean())
 

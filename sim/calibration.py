@@ -42,14 +42,14 @@ from sim.scenario import Scenario, load_scenario
 from sim.sweep.execute import Chunk, Executor, InProcess, Task
 
 FITTED: tuple[str, ...] = (
-    "world.choice_temperature", "world.patience_months", "world.failure_lesson", "world.belief_memory", "world.deal_calm",
+    "world.choice_temperature", "world.patience_months",
     "dprk.test_logit", "dprk.need_weight", "dprk.test_material", "dprk.launch_rate", "dprk.launch_capability",
-    "dprk.launch_saturation", "dprk.push_ignored", "dprk.ignored_months", "dprk.push_pressure", "dprk.push_leverage",
-    "dprk.push_rebuff", "dprk.rebuff_memory", "dprk.push_tension", "dprk.restraint_engagement",
-    "dprk.restraint_talks", "dprk.restraint_deal", "dprk.verification_aversion", "dprk.stay_bias", "dprk.audience_cost",
-    "world.defection_tolerance", "world.review_rate", "world.shortfall_memory", "world.defection_decay", "dprk.sanctions_pain",
-    "us.crisis_aversion", "us.stay_bias", "us.talk_benefit", "dprk.talk_benefit",
-    "china.consent_base", "china.consent_per_test",
+    "dprk.launch_saturation", "dprk.push_pressure",
+    "dprk.push_rebuff", "dprk.push_tension", "dprk.restraint_engagement",
+    "dprk.verification_aversion", "dprk.stay_bias", "dprk.audience_cost",
+    "world.defection_tolerance",
+    "us.stay_bias",
+    "china.consent_base",
 )
 """The dispositions the calibration infers, each with a uniform prior within its bounds (and the
 orderings of ``AT_LEAST``); the others keep the documented values in ``sim/dispositions.yaml``

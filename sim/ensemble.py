@@ -89,7 +89,7 @@ def read(path: Path = ENSEMBLE_FILE) -> Ensemble:
         if name in SHARED:
             raise UserError(f"{path}:1: {name}: shared by every replica, it cannot vary in an ensemble")
     ties, orderings = calibration.TIED, calibration.AT_LEAST
-    needed = dict.fromkeys([*calibration.FITTED, *ties, *ties.values(), *orderings, *orderings.values()])
+    needed = dict.fromkeys([*calibration.FITTED, *ties, *ties.values()])
     missing = [name for name in needed if name not in column_of]
     if missing:
         raise UserError(f"{path}:1: no column for {', '.join(missing)}: an ensemble gives every disposition the "
@@ -115,7 +115,7 @@ def read(path: Path = ENSEMBLE_FILE) -> Ensemble:
                 raise UserError(f"{path}:{line}: {tied}: {cells[tied]} is not {source}'s {cells[source]}; the calibration "
                                 "sets them equal in every set (TIED in sim/calibration.py)")
         for higher, lower in orderings.items():
-            if numbers[column_of[higher] - 1] < numbers[column_of[lower] - 1]:
+            if higher in column_of and lower in column_of and numbers[column_of[higher] - 1] < numbers[column_of[lower] - 1]:
                 raise UserError(f"{path}:{line}: {higher}: {cells[higher]} is below {lower}'s {cells[lower]}; the "
                                 "calibration's prior keeps it at least that (AT_LEAST in sim/calibration.py)")
     weights = table[:, 0]

@@ -55,6 +55,19 @@ FITTED: tuple[str, ...] = (
 orderings of ``AT_LEAST``); the others keep the documented values in ``sim/dispositions.yaml``
 (a point prior)."""
 
+UNPINNED: tuple[str, ...] = (
+    "dprk.push_leverage", "dprk.push_ignored", "dprk.ignored_months", "dprk.rebuff_memory", "dprk.restraint_talks",
+    "dprk.restraint_deal", "dprk.sanctions_pain", "dprk.talk_benefit", "us.talk_benefit", "us.crisis_aversion",
+    "world.shortfall_memory", "world.review_rate", "world.defection_decay", "world.deal_calm", "world.failure_lesson",
+    "world.belief_memory", "china.consent_per_test",
+)
+"""Dispositions the six cases do not pin, so not fitted: each keeps the midpoint of its bounds.
+Fitted with the others (35 in all, the calibration of 2026-12-03), each kept a 5-95% posterior
+range wider than half its prior's, and each prior's midpoint lay inside that range. A disposition
+the record cannot pin, drawn from its prior in every replication, widens every prediction, the
+left-out case's above all, with nothing in the record to centre it; its midpoint is the value
+that assumes nothing beyond its documented bounds."""
+
 PARAMETERS: tuple[Entry, ...] = tuple({entry.name: entry for entry in catalogue()}[name] for name in FITTED)
 
 TIED: dict[str, str] = {"us.audience_cost": "dprk.audience_cost"}

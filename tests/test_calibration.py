@@ -24,7 +24,7 @@ from sim.calibration import (
     within_prior,
     write_values,
 )
-from sim.dispositions import DISPOSITIONS_FILE, calibrated_values
+from sim.dispositions import DISPOSITIONS_FILE, calibrated_values, catalogue
 from sim.ensemble import ENSEMBLE_FILE, shipped
 from sim.runner import simulate
 from sim.stats import mean_interval
@@ -79,18 +79,32 @@ def test_the_prior_keeps_its_orderings():
     drawn = draw_prior(np.random.default_rng(0), PARAMETERS, 2000)
     assert drawn.shape == (2000, len(PARAMETERS)) and ((drawn >= low) & (drawn <= high)).all()
     for higher, lower in calibration.AT_LEAST.items():
-        assert (drawn[:, NAMES.index(higher)] >= drawn[:, NAMES.index(lower)]).all()
+        assert (drawn[:, NAMES.index(higher)] >= _lower(drawn, lower)).all()
     assert np.array_equal(drawn, draw_prior(np.random.default_rng(0), PARAMETERS, 2000))
 
 
+def _lower(drawn: np.ndarray, name: str) -> np.ndarray | float:
+    """The column of a fitted disposition, or the documented value of one not fitted."""
+    if name in NAMES:
+        return drawn[:, NAMES.index(name)]
+    section, key = name.split(".")
+    return float(calibrated_values()[section][key])
+
+
 def test_the_prior_is_uniform_on_the_ordered_region():
-    """Uniform on {0.5 <= sanctions_pain <= verification_aversion <= 5}, a right triangle: the
-    aversion's mean is 0.5 + 4.5 * 2/3 = 3.5 and the pain's 0.5 + 4.5 / 3 = 2.0. A prior that clipped
-    the aversion up to the pain, or swapped them, would not give both."""
+    """Fitted both, uniform on {0.5 <= sanctions_pain <= verification_aversion <= 5}, a right
+    triangle: the aversion's mean is 0.5 + 4.5 * 2/3 = 3.5 and the pain's 0.5 + 4.5 / 3 = 2.0. With
+    the pain at its documented value p, the aversion is uniform on [p, 5], its mean (p + 5) / 2. A
+    prior that clipped the aversion up to the pain, or swapped them, would give neither."""
     drawn = draw_prior(np.random.default_rng(1), PARAMETERS, 20000)
-    aversion, pain = drawn[:, NAMES.index("dprk.verification_aversion")], drawn[:, NAMES.index("dprk.sanctions_pain")]
-    assert aversion.mean() == pytest.approx(3.5, abs=0.05) and pain.mean() == pytest.approx(2.0, abs=0.05)
-    assert aversion.min() >= 0.5
+    aversion = drawn[:, NAMES.index("dprk.verification_aversion")]
+    pain = _lower(drawn, "dprk.sanctions_pain")
+    if np.ndim(pain):
+        assert aversion.mean() == pytest.approx(3.5, abs=0.05) and pain.mean() == pytest.approx(2.0, abs=0.05)
+        assert aversion.min() >= 0.5
+    else:
+        assert aversion.mean() == pytest.approx((pain + 5.0) / 2, abs=0.02) and aversion.min() >= pain
+        assert np.mean(aversion < pain + 0.5) == pytest.approx(0.5 / (5.0 - pain), abs=0.02)  # uniform, not piled at the bound
 
 
 def test_moves_outside_the_ordering_are_never_measured_nor_kept():
@@ -168,6 +182,15 @@ def test_the_shipped_ensemble_covers_the_fitted_dispositions_within_bounds():
     assert within_prior(ensemble.names, ensemble.values).all()
     assert 100 <= len(ensemble) <= 2000
     assert ensemble.weights.sum() == pytest.approx(1.0)
+
+
+def test_a_disposition_the_cases_do_not_pin_is_not_fitted_and_keeps_its_midpoint():
+    bounds = {entry.name: (entry.low, entry.high) for entry in catalogue()}
+    values = calibrated_values()
+    for name in calibration.UNPINNED:
+        assert name not in calibration.FITTED and name not in calibration.TIED
+        section, key = name.split(".")
+        assert float(values[section][key]) == pytest.approx(sum(bounds[name]) / 2), name
 
 
 def test_write_values_keeps_comments_and_other_lines(tmp_path):

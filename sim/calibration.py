@@ -97,7 +97,8 @@ pressure (the measures a referral could bring, short of the 2016-2017 resolution
 are judgments, and a smaller share of full pressure would give a weaker ordering. It was added
 after the leave-one-out validation showed that only the six-party case informs the aversion (left
 out, that case met it at its prior), so that case's left-out score no longer tests it out of
-sample. It also narrows the pain from sanctions from above (at most the aversion)."""
+sample. With the pain from sanctions not fitted (``UNPINNED``), the ordering is a floor on the
+aversion at the pain's value in ``dispositions.yaml``, the midpoint of its bounds."""
 
 
 def within_prior(names: tuple[str, ...], values: np.ndarray) -> np.ndarray:

@@ -85,16 +85,23 @@ def test_what_the_prose_says_of_the_validations_holds_for_both_seeds():
         steps = {case: [step["disposition"] for step in fold.get("restored_by", [])] for case, fold in folds.items()}
         assert folds["peace_treaty_2016"]["left_out"]["pass"]  # "2016 passes left out with either seed"
         shares = {case: fold["left_out"]["share_inside"] for case, fold in folds.items()}
-        for case in ("agreed_framework_1994", "six_party_2007"):  # "each collapses in about half the runs or more"
-            assert not folds[case]["left_out"]["pass"] and shares[case]["collapsed"] >= 0.45
-        assert shares["agreed_framework_1994"]["months_to_collapse"] < 0.5  # "within its months in under half the runs"
-        assert shares["six_party_2007"]["missile_launches_2009"] < 0.5  # "too many missiles in 2009"
-        assert shares["hanoi_2019"]["missile_launches_2019"] < 0.5  # "too few missiles in 2019"
-        assert "dprk.launch_rate" in folds["six_party_2007"]["taught"]  # "only that case pins the launch rate"
-        assert steps["agreed_framework_1994"][0] == "us.stay_bias"  # "first the US's reluctance to renege"
-        assert steps["hanoi_2019"][0] == "dprk.push_rebuff"  # "Hanoi first the push of a rebuff"
-        assert len(steps["six_party_2007"]) == 2 and "dprk.launch_rate" in steps["six_party_2007"]
+        for case in ("agreed_framework_1994", "six_party_2007", "hanoi_2019"):
+            assert not folds[case]["left_out"]["pass"]
+        af, sp, hanoi = shares["agreed_framework_1994"], shares["six_party_2007"], shares["hanoi_2019"]
+        assert af["collapsed"] < 0.5 and af["months_to_collapse"] < af["collapsed"]  # "in under half the runs, within its months in fewer"
+        assert sp["collapsed"] >= 0.5 and sp["nuclear_tests"] < 0.5  # "half the runs or more, ... tests outside the record's in most"
+        assert hanoi["missile_launches_2019"] < 0.5 and hanoi["walkouts"] < 0.5  # "too few missiles in 2019 ... walkouts in under half"
+        assert "dprk.test_material" in folds["six_party_2007"]["taught"]  # "one only that case pins"
+        assert "world.defection_tolerance" in steps["agreed_framework_1994"]  # "passes with the tolerance of defection"
+        assert fold_passes_at_last(folds["agreed_framework_1994"])
+        assert steps["hanoi_2019"][:2] == ["dprk.push_rebuff", "world.patience_months"]  # "first the push of a rebuff, then the deadline"
+        assert len(steps["six_party_2007"]) == 1 and fold_passes_at_last(folds["six_party_2007"])  # "one disposition"
         by_seed[data["seed"]] = steps
-    # "the DPRK's reluctance to renege with seed 0, its aversion to verification with seed 1"
-    assert "dprk.stay_bias" in by_seed[0]["six_party_2007"]
-    assert "dprk.verification_aversion" in by_seed[1]["six_party_2007"]
+    # "the material of the need to test with seed 0, the DPRK's reluctance to renege with seed 1"
+    assert by_seed[0]["six_party_2007"] == ["dprk.test_material"]
+    assert by_seed[1]["six_party_2007"] == ["dprk.stay_bias"]
+
+
+def fold_passes_at_last(fold: dict) -> bool:
+    """Whether the last disposition ``restored_by`` names makes the left-out case pass."""
+    return bool(fold["restored_by"]) and fold["restored_by"][-1]["pass"]

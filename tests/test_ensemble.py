@@ -11,6 +11,7 @@ import pytest
 
 from sim import negotiation
 from sim.calibration import AT_LEAST, FITTED, PARAMETERS, TIED, Posterior, draw_prior
+from sim.dispositions import calibrated_values
 from sim.ensemble import ENSEMBLE_FILE, Ensemble, read, write
 from sim.errors import UserError
 from sim.model import DiplomacyModel
@@ -102,6 +103,18 @@ def _calibrated(sets: int = 50, seed: int = 0) -> Ensemble:
     return Posterior(tuple(p.name for p in PARAMETERS), particles, np.linspace(1, 2, sets), np.zeros(sets)).ensemble()
 
 
+def _with_both_columns_of_the_ordering(ensemble: Ensemble) -> Ensemble:
+    """``ensemble`` with a column for each disposition of ``AT_LEAST`` it lacks (one not fitted),
+    at its value in ``dispositions.yaml``: the prior's draws keep the ordering against that value."""
+    point = calibrated_values()
+    names, values = ensemble.names, ensemble.values
+    for name in dict.fromkeys([*AT_LEAST, *AT_LEAST.values()]):
+        if name not in names:
+            section, key = name.split(".")
+            names, values = (*names, name), np.column_stack([values, np.full(len(values), float(point[section][key]))])
+    return Ensemble(names, values, ensemble.weights)
+
+
 def test_the_file_round_trips(tmp_path):
     path = tmp_path / "posterior.csv"
     ensemble = _calibrated()
@@ -115,7 +128,7 @@ def test_what_the_calibration_writes_keeps_its_ties_and_orderings_when_rounded(t
     """``write`` rounds to 5 significant digits: a tie stays a tie and an ordering met by a hair
     (here an aversion 1e-9 above the pain, and one equal to it) is still met, so the shipped
     posterior and the folds ``--save-folds`` writes read back."""
-    ensemble = _calibrated(200, seed=1)
+    ensemble = _with_both_columns_of_the_ordering(_calibrated(200, seed=1))
     (higher, lower), = AT_LEAST.items()
     values = ensemble.values.copy()
     values[0, ensemble.names.index(higher)] = values[0, ensemble.names.index(lower)] + 1e-9
@@ -156,6 +169,16 @@ def _repeat(name: str) -> Callable[[list[list[str]]], None]:
     return edit
 
 
+def _append(name: str, text: str, *changes: tuple[int, str, str]) -> Callable[[list[list[str]]], None]:
+    """A column ``name`` at the end, ``text`` in every set, then the ``changes`` of ``_cells``."""
+    def edit(lines: list[list[str]]) -> None:
+        lines[0].append(name)
+        for line in lines[1:]:
+            line.append(text)
+        _cells(*changes)(lines)
+    return edit
+
+
 def _shorten(line: int) -> Callable[[list[list[str]]], None]:
     def edit(lines: list[list[str]]) -> None:
         del lines[line - 1][1:]
@@ -167,13 +190,13 @@ WEIGHT = "weight"
 
 @pytest.mark.parametrize(("edit", "message"), [
     (_cells((1, WEIGHT, "pain")), ":1: a posterior ensemble starts with a header line"),
-    (_cells((1, "dprk.sanctions_pain", "dprk.sanctions_pane")), ":1: dprk.sanctions_pane: not a behavioural disposition"),
-    (_cells((3, "dprk.sanctions_pain", "99")), ":3: dprk.sanctions_pain: 99 is outside its bounds"),
-    (_cells((2, "dprk.sanctions_pain", "two")), ":2: dprk.sanctions_pain: 'two' is not a number"),
-    (_shorten(2), ":2: 1 values for 37 columns"),
+    (_cells((1, "dprk.launch_rate", "dprk.launch_rote")), ":1: dprk.launch_rote: not a behavioural disposition"),
+    (_cells((3, "dprk.launch_rate", "99")), ":3: dprk.launch_rate: 99 is outside its bounds"),
+    (_cells((2, "dprk.launch_rate", "two")), ":2: dprk.launch_rate: 'two' is not a number"),
+    (_shorten(2), f":2: 1 values for {len(FITTED) + len(TIED) + 1} columns"),
     (_cells((2, WEIGHT, "0"), (3, WEIGHT, "0"), (4, WEIGHT, "0")), "the weights sum to zero"),
     (_cells((2, WEIGHT, "-1")), ":2: weight: -1 is outside its bounds 0 to inf"),
-    (_cells((1, "world.deal_calm", "world.proof_months")), ":1: world.proof_months: shared by every replica"),
+    (_cells((1, "dprk.push_tension", "world.proof_months")), ":1: world.proof_months: shared by every replica"),
     # weights: finite, and a finite sum
     (_cells((3, WEIGHT, "inf")), ":3: weight: 'inf' is not a finite number"),
     (_cells((2, WEIGHT, "nan")), ":2: weight: 'nan' is not a finite number"),
@@ -181,13 +204,14 @@ WEIGHT = "weight"
      ":3: weight: the weights up to this line sum past the largest float"),
     (_cells((4, "us.stay_bias", "-inf")), ":4: us.stay_bias: '-inf' is not a finite number"),
     # every disposition the calibration fits or ties, each in one column
-    (_drop("dprk.sanctions_pain", "us.audience_cost"), ":1: no column for dprk.sanctions_pain, us.audience_cost: "),
+    (_drop("dprk.launch_rate", "us.audience_cost"), ":1: no column for dprk.launch_rate, us.audience_cost: "),
     (_drop(*FITTED[1:], *TIED), f":1: no column for {', '.join(FITTED[1:])}, {', '.join(TIED)}: "),
-    (_repeat("dprk.sanctions_pain"), ":1: dprk.sanctions_pain: named twice in the header (columns 30 and 38)"),
+    (_repeat("dprk.launch_rate"), f":1: dprk.launch_rate: named twice in the header (columns 7 and {len(FITTED) + len(TIED) + 2})"),
     # the calibration's ties and orderings
     (_cells((3, "dprk.audience_cost", "1"), (3, "us.audience_cost", "1.5")),
      ":3: us.audience_cost: 1.5 is not dprk.audience_cost's 1; the calibration sets them equal"),
-    (_cells((2, "dprk.sanctions_pain", "2"), (2, "dprk.verification_aversion", "1.9999")),
+    # an ordered disposition the calibration does not fit may still have a column, and is checked
+    (_append("dprk.sanctions_pain", "2", (2, "dprk.verification_aversion", "1.9999")),
      ":2: dprk.verification_aversion: 1.9999 is below dprk.sanctions_pain's 2; the calibration's prior keeps it at least that"),
 ])
 def test_a_bad_ensemble_file_is_named_with_its_line_and_key(tmp_path, edit, message):
@@ -200,6 +224,21 @@ def test_a_bad_ensemble_file_is_named_with_its_line_and_key(tmp_path, edit, mess
         read(path)
     assert str(path) in str(caught.value) and message in str(caught.value), str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_an_ordering_is_checked_where_the_file_has_both_columns(tmp_path):
+    """The pain from sanctions is not fitted (``UNPINNED``), so the shipped posterior has no column
+    for it and the ordering is the prior's floor on the aversion; a file that adds the column
+    reads, and the ordering holds against it."""
+    (higher, lower), = AT_LEAST.items()
+    assert lower not in read(ENSEMBLE_FILE).names
+    lines = _shipped_lines()
+    _append(lower, "2")(lines)
+    path = tmp_path / "posterior.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(lines)
+    ensemble = read(path)
+    assert ensemble.names[-1] == lower and np.all(ensemble.values[:, ensemble.names.index(higher)] >= 2)
 
 
 def test_a_file_with_only_weights_is_refused(tmp_path):
@@ -218,7 +257,7 @@ def test_blank_lines_at_the_end_are_ignored_and_others_refused(tmp_path):
     assert np.array_equal(again.weights, shipped.weights)
     header, first, *rest = text.splitlines()
     path.write_text("\n".join([header, first, "", *rest]) + "\n", encoding="utf-8")
-    with pytest.raises(UserError, match=":3: 0 values for 37 columns"):
+    with pytest.raises(UserError, match=f":3: 0 values for {len(FITTED) + len(TIED) + 1} columns"):
         read(path)
 
 

@@ -92,8 +92,10 @@ def test_each_chunk_is_the_model_run_with_its_derived_seed(reference: Path) -> N
 def test_months_to_an_event_are_summarised_over_the_runs_where_it_happened(tmp_path: Path, capsys) -> None:
     """As ``run`` does (``sim.stats.summarize_outcomes``): beside the share in which the event happened,
     no figure where it never did, never the horizon+1 that stands for 'never' in a chunk."""
-    # at the Agreed Framework, US verification 0.3 always brings a deal, 0.6 nearly always, 1.0 never (seed 5)
-    args = [AGREED, "--grid", "us.verification=0.3,0.6,1.0", "--reps", "40", "--chunk-reps", "20", "--seed", "5", "--workers", "1"]
+    # at the Agreed Framework (seed 5), US verification 0.3 always brings a deal where the DPRK accepts
+    # verification up to 0.5, 0.6 nearly always; where it accepts none, 0.6 and more never do
+    args = [AGREED, "--grid", "us.verification=0.3,0.6,1.0", "--grid", "dprk.verification_limit=0.0,0.5", "--reps", "40",
+            "--chunk-reps", "20", "--seed", "5", "--workers", "1"]
     out = tmp_path / "waits"
     capsys.readouterr()
     assert sweep(out, "--outcome", "months_to_agreement", "--outcome", "months_to_collapse", args=args) == 0

@@ -201,7 +201,7 @@ def test_a_new_demand_on_a_deal_in_force_does_not_date_its_collapse():
     for month in ("2008-05", "2008-11"):  # the shock as dated, and six months earlier
         lags = collapse_lags(month)
         assert len(lags) >= 100, (month, len(lags))  # the demand still ends most deals
-        assert (lags <= 2).mean() < 0.5, (month, (lags <= 2).mean())
+        assert (lags <= 2).mean() <= 0.6, (month, (lags <= 2).mean())  # the old model: 0.77 to 0.85
         assert np.percentile(lags, 90) - np.percentile(lags, 10) >= 4, (month, np.percentile(lags, [10, 90]))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -179,6 +180,13 @@ def _append(name: str, text: str, *changes: tuple[int, str, str]) -> Callable[[l
     return edit
 
 
+def _written(path: Path, lines: list[list[str]]) -> Path:
+    """``path`` holding ``lines`` as CSV, as ``write`` lays a file out."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(lines)
+    return path
+
+
 def _shorten(line: int) -> Callable[[list[list[str]]], None]:
     def edit(lines: list[list[str]]) -> None:
         del lines[line - 1][1:]
@@ -186,6 +194,8 @@ def _shorten(line: int) -> Callable[[list[list[str]]], None]:
 
 
 WEIGHT = "weight"
+COLUMNS = 1 + len(FITTED) + len(TIED)
+"""The shipped posterior's columns: the weight, each fitted disposition, each tied one."""
 
 
 @pytest.mark.parametrize(("edit", "message"), [
@@ -193,7 +203,7 @@ WEIGHT = "weight"
     (_cells((1, "dprk.launch_rate", "dprk.launch_rote")), ":1: dprk.launch_rote: not a behavioural disposition"),
     (_cells((3, "dprk.launch_rate", "99")), ":3: dprk.launch_rate: 99 is outside its bounds"),
     (_cells((2, "dprk.launch_rate", "two")), ":2: dprk.launch_rate: 'two' is not a number"),
-    (_shorten(2), f":2: 1 values for {len(FITTED) + len(TIED) + 1} columns"),
+    (_shorten(2), f":2: 1 values for {COLUMNS} columns"),
     (_cells((2, WEIGHT, "0"), (3, WEIGHT, "0"), (4, WEIGHT, "0")), "the weights sum to zero"),
     (_cells((2, WEIGHT, "-1")), ":2: weight: -1 is outside its bounds 0 to inf"),
     (_cells((1, "dprk.push_tension", "world.proof_months")), ":1: world.proof_months: shared by every replica"),
@@ -206,7 +216,7 @@ WEIGHT = "weight"
     # every disposition the calibration fits or ties, each in one column
     (_drop("dprk.launch_rate", "us.audience_cost"), ":1: no column for dprk.launch_rate, us.audience_cost: "),
     (_drop(*FITTED[1:], *TIED), f":1: no column for {', '.join(FITTED[1:])}, {', '.join(TIED)}: "),
-    (_repeat("dprk.launch_rate"), f":1: dprk.launch_rate: named twice in the header (columns 7 and {len(FITTED) + len(TIED) + 2})"),
+    (_repeat("dprk.launch_rate"), f":1: dprk.launch_rate: named twice in the header (columns 7 and {COLUMNS + 1})"),
     # the calibration's ties and orderings
     (_cells((3, "dprk.audience_cost", "1"), (3, "us.audience_cost", "1.5")),
      ":3: us.audience_cost: 1.5 is not dprk.audience_cost's 1; the calibration sets them equal"),
@@ -217,9 +227,7 @@ WEIGHT = "weight"
 def test_a_bad_ensemble_file_is_named_with_its_line_and_key(tmp_path, edit, message):
     lines = _shipped_lines()
     edit(lines)
-    path = tmp_path / "posterior.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(lines)
+    path = _written(tmp_path / "posterior.csv", lines)
     with pytest.raises(UserError) as caught:
         read(path)
     assert str(path) in str(caught.value) and message in str(caught.value), str(caught.value)
@@ -234,9 +242,7 @@ def test_an_ordering_is_checked_where_the_file_has_both_columns(tmp_path):
     assert lower not in read(ENSEMBLE_FILE).names
     lines = _shipped_lines()
     _append(lower, "2")(lines)
-    path = tmp_path / "posterior.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(lines)
+    path = _written(tmp_path / "posterior.csv", lines)
     ensemble = read(path)
     assert ensemble.names[-1] == lower and np.all(ensemble.values[:, ensemble.names.index(higher)] >= 2)
 
@@ -257,7 +263,7 @@ def test_blank_lines_at_the_end_are_ignored_and_others_refused(tmp_path):
     assert np.array_equal(again.weights, shipped.weights)
     header, first, *rest = text.splitlines()
     path.write_text("\n".join([header, first, "", *rest]) + "\n", encoding="utf-8")
-    with pytest.raises(UserError, match=f":3: 0 values for {len(FITTED) + len(TIED) + 1} columns"):
+    with pytest.raises(UserError, match=f":3: 0 values for {COLUMNS} columns"):
         read(path)
 
 

@@ -15,6 +15,7 @@ import difflib
 import re
 import types
 import typing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -50,6 +51,23 @@ MAX_MONTHS = 600
 
 class ScenarioError(UserError):
     """A problem with a scenario or a what-if, told in one line."""
+
+
+class WhatIfError(ScenarioError):
+    """A problem with a ``--set`` what-if: ``override`` is the ``--set`` text (or several joined
+    by `` --set ``), ``problem`` what is wrong with it. Reads ``--set OVERRIDE: PROBLEM``."""
+
+    def __init__(self, override: str, problem: str) -> None:
+        super().__init__(f"--set {override}: {problem}")
+        self.override = override
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class SetBy:
+    """Where a key's value came from when a ``--set`` gave it (in place of a file and line)."""
+
+    override: str
 
 
 class At(ValueError):
@@ -412,18 +430,21 @@ class ScenarioSource:
             return self._base.model_copy(deep=True)
         try:
             return _build(self.path, copy.deepcopy(self._data), dict(self._lines), overrides)
+        except WhatIfError:
+            raise
         except ScenarioError as error:
-            raise ScenarioError(_blame_set(str(error), overrides)) from None
+            raise _blame_set(error, overrides) from None
 
 
-def _blame_set(message: str, overrides: typing.Sequence[str]) -> str:
-    """A problem that only appears with ``--set``: name the ``--set`` when the message does not."""
-    if message.startswith("--set "):
-        return message
-    message = re.sub(r"^.*?:\d+: ", "", message, count=1)
-    if len(overrides) == 1:
-        return f"--set {printable(overrides[0])}: {message}"
-    return f"--set {printable(' --set '.join(overrides))}: {message}"
+def _blame_set(error: ScenarioError, overrides: typing.Sequence[str]) -> WhatIfError:
+    """A problem in the file that only appears with ``--set`` (a shock moved out of the horizon by
+    a changed end): blamed on the ``--set``, without the file's line."""
+    return WhatIfError(printable(" --set ".join(overrides)), _without_place(str(error)))
+
+
+def _without_place(message: str) -> str:
+    """A message without its leading ``file:line: ``."""
+    return re.sub(r"^.*?:\d+: ", "", message, count=1)
 
 
 def _check_counterfactuals(scenario: Scenario, path: Path, data: dict, lines: dict) -> None:
@@ -432,16 +453,14 @@ def _check_counterfactuals(scenario: Scenario, path: Path, data: dict, lines: di
         try:
             _build(path, copy.deepcopy(data), dict(lines), counterfactual.set)
         except ScenarioError as error:
-            message = re.sub(r"^.*?:\d+: ", "", str(error), count=1) if not str(error).startswith("--set ") else str(error)
             loc: tuple = ("counterfactuals", index, "set")
-            for position, text in enumerate(counterfactual.set):
-                for said in (text, text.partition("=")[0].strip()):
-                    if message.startswith(f"--set {said}: "):
-                        loc, message = (*loc, position), f"{text}: {message.removeprefix(f'--set {said}: ')}"
+            message = _without_place(str(error))
+            if isinstance(error, WhatIfError):
+                message = str(error)
+                for position, text in enumerate(counterfactual.set):
+                    if error.override in (text, printable(text), text.partition("=")[0].strip()):
+                        loc, message = (*loc, position), f"{text}: {error.problem}"
                         break
-                else:
-                    continue
-                break
             where = _where(loc, lines, path)
             dotted = ".".join(str(p) for p in loc)
             raise ScenarioError(f"{where[0]}:{where[1]}: {dotted}: {message}") from None
@@ -453,20 +472,20 @@ def _build(path: Path, data: dict, lines: dict, overrides: typing.Sequence[str])
     try:
         scenario = scenario_schema().model_validate(data)
     except ValidationError as error:
-        raise ScenarioError(_explain(error, lines, path)) from None
+        raise _explain(error, lines, path) from None
     try:
         with_overrides(scenario.dispositions)
     except ValidationError as error:
-        raise ScenarioError(_explain(error, lines, path, prefix=("dispositions",))) from None
+        raise _explain(error, lines, path, prefix=("dispositions",)) from None
     scenario.name = scenario.name or path.stem
     for index, shock in enumerate(scenario.shocks):
         if not scenario.start <= shock.date <= scenario.end:
             where = lines.get(("shocks", index, "date"), (path, 0))
-            place = where[0] if str(where[0]).startswith("--set") else f"{where[0]}:{where[1]}: shocks.{index}.date"
-            raise ScenarioError(
-                f"{place}: {calendar.format_month(shock.date)} "
-                f"is outside the horizon {calendar.format_month(scenario.start)} to {calendar.format_month(scenario.end)}"
-            )
+            problem = (f"{calendar.format_month(shock.date)} is outside the horizon "
+                       f"{calendar.format_month(scenario.start)} to {calendar.format_month(scenario.end)}")
+            if isinstance(where[0], SetBy):
+                raise WhatIfError(where[0].override, problem)
+            raise ScenarioError(f"{where[0]}:{where[1]}: shocks.{index}.date: {problem}")
     return scenario
 
 
@@ -531,9 +550,9 @@ def _explain(error: ValidationError, lines: dict, path: Path, prefix: tuple = ()
         message = "missing required key"
     if "input" in problem and problem["type"] not in ("extra_forbidden", "missing") and not isinstance(problem["input"], dict):
         message += f" (got {problem['input']!r})"
-    if str(where[0]).startswith("--set"):
-        return f"{where[0]}: {message}"
-    return f"{where[0]}:{where[1]}: {dotted}: {message}"
+    if isinstance(where[0], SetBy):
+        return WhatIfError(where[0].override, message)
+    return ScenarioError(f"{where[0]}:{where[1]}: {dotted}: {message}")
 
 
 def _data_path(loc: tuple) -> tuple:
@@ -543,7 +562,7 @@ def _data_path(loc: tuple) -> tuple:
     return loc
 
 
-def _where(loc: tuple, lines: dict, path: Path) -> tuple[Path | str, int]:
+def _where(loc: tuple, lines: dict, path: Path) -> tuple[Path | str | SetBy, int]:
     for cut in range(len(loc), 0, -1):
         if loc[:cut] in lines:
             return lines[loc[:cut]]
@@ -602,15 +621,15 @@ def override_target(dotted: str) -> tuple[str, ...]:
     head, *rest = dotted.split(".")
     if head == "state":
         if rest[0] not in StartState.model_fields:
-            raise ScenarioError(f"--set {dotted}: the start state has no key {rest[0]!r}{_hint(rest[0], StartState.model_fields)}")
+            raise WhatIfError(dotted, f"the start state has no key {rest[0]!r}{_hint(rest[0], StartState.model_fields)}")
         return ("state", *rest)
     if head == "world":
         if rest[0] not in WorldDispositions.model_fields:
-            raise ScenarioError(f"--set {dotted}: no world disposition {rest[0]!r}{_hint(rest[0], WorldDispositions.model_fields)}")
+            raise WhatIfError(dotted, f"no world disposition {rest[0]!r}{_hint(rest[0], WorldDispositions.model_fields)}")
         return ("dispositions", "world", *rest)
     if head not in registry.actor_keys():
         choices = (*registry.actor_keys(), "state", "world")
-        raise ScenarioError(f"--set {dotted}: no actor {head!r}{_hint(head, choices)}; actors are {', '.join(registry.actor_keys())}")
+        raise WhatIfError(dotted, f"no actor {head!r}{_hint(head, choices)}; actors are {', '.join(registry.actor_keys())}")
     cls = registry.actor_classes()[head]
     key = rest[0]
     if key in cls.Policy.model_fields:
@@ -618,37 +637,37 @@ def override_target(dotted: str) -> tuple[str, ...]:
     if key in cls.Dispositions.model_fields:
         return ("dispositions", head, *rest)
     known = [*cls.Policy.model_fields, *cls.Dispositions.model_fields]
-    raise ScenarioError(f"--set {dotted}: {head} has no policy or disposition {key!r}{_hint(key, known)}")
+    raise WhatIfError(dotted, f"{head} has no policy or disposition {key!r}{_hint(key, known)}")
 
 
 def _apply_override(data: dict, lines: dict, arg: str) -> None:
     match = _OVERRIDE.match(arg.strip())
     arg = printable(arg)
     if not match:
-        raise ScenarioError(f"--set {arg}: expected actor.key=value, e.g. us.precondition=none")
+        raise WhatIfError(arg, "expected actor.key=value, e.g. us.precondition=none")
     if match.group("path").startswith("shocks."):
         try:
             value = parse_value(match.group("value"))
         except ValueError as error:
-            raise ScenarioError(f"--set {arg}: {error}") from None
+            raise WhatIfError(arg, f"{error}") from None
         _switch_shock(data, lines, arg, match.group("path").removeprefix("shocks."), value)
         return
     target = override_target(match.group("path"))
     try:
         value = parse_value(match.group("value"))
     except ValueError as error:
-        raise ScenarioError(f"--set {arg}: {error}") from None
+        raise WhatIfError(arg, f"{error}") from None
     node = data
     for part in target[:-1]:
         node = node.setdefault(part, {})
         if not isinstance(node, dict):
-            raise ScenarioError(f"--set {arg}: {part} is not a mapping")
+            raise WhatIfError(arg, f"{part} is not a mapping")
     last = target[-1]
     if isinstance(value, str) and value.startswith(("+", "-")) and isinstance(node.get(last), list):
         item = value[1:]
         if value[0] == "-":
             if item not in node[last]:  # a typo would otherwise run the scenario unchanged
-                raise ScenarioError(f"--set {arg}: {item!r} is not in the list ({', '.join(map(str, node[last])) or 'empty'})")
+                raise WhatIfError(arg, f"{item!r} is not in the list ({', '.join(map(str, node[last])) or 'empty'})")
             node[last] = [x for x in node[last] if x != item]
         elif item not in node[last]:
             node[last] = [*node[last], item]
@@ -656,9 +675,9 @@ def _apply_override(data: dict, lines: dict, arg: str) -> None:
         node[last] = [*node[last], *(str(v).lstrip("+") for v in value if str(v).lstrip("+") not in node[last])]
     else:
         node[last] = [value] if _expects_list(target) and isinstance(value, str) and value else value
-    lines[target] = (f"--set {arg}", 0)
+    lines[target] = (SetBy(arg), 0)
     for depth in range(1, len(target)):
-        lines.setdefault(target[:depth], (f"--set {arg}", 0))
+        lines.setdefault(target[:depth], (SetBy(arg), 0))
 
 
 def _switch_shock(data: dict, lines: dict, arg: str, shock_id: str, value: Any) -> None:
@@ -670,14 +689,14 @@ def _switch_shock(data: dict, lines: dict, arg: str, shock_id: str, value: Any) 
     shock_id, _, key = shock_id.partition(".")
     if shock_id not in ids:
         known = ", ".join(i for i in ids if i) or "none"
-        raise ScenarioError(f"--set {arg}: no shock with id {shock_id!r}{_hint(shock_id, ids)}; shock ids are: {known}")
+        raise WhatIfError(arg, f"no shock with id {shock_id!r}{_hint(shock_id, ids)}; shock ids are: {known}")
     if key:
         _set_shock_key(shocks[ids.index(shock_id)], lines, arg, (ids.index(shock_id), key), value)
         return
     if value is True or value == "on":
         return
     if value is not False and value != "off":
-        raise ScenarioError(f"--set {arg}: a shock is switched with 'off' or 'on', got {value!r}")
+        raise WhatIfError(arg, f"a shock is switched with 'off' or 'on', got {value!r}")
     data["shocks"] = [s for s in shocks if not (isinstance(s, dict) and s.get("id", "") == shock_id)]
 
 
@@ -685,9 +704,9 @@ def _set_shock_key(shock: dict, lines: dict, arg: str, where: tuple[int, str], v
     """One key of one shock changed by ``--set shocks.ID.KEY=VALUE`` (validated with the scenario)."""
     index, key = where
     if key in ("kind", "id") or "." in key:
-        raise ScenarioError(f"--set {arg}: a shock's kind and id are not what-ifs; switch it off with shocks.ID=off")
+        raise WhatIfError(arg, "a shock's kind and id are not what-ifs; switch it off with shocks.ID=off")
     shock[key] = value
-    lines[("shocks", index, key)] = (f"--set {arg}", 0)
+    lines[("shocks", index, key)] = (SetBy(arg), 0)
 
 
 def _expects_list(target: tuple[str, ...]) -> bool:

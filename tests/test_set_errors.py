@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.scenario import ScenarioError, ScenarioSource, load_scenario, parse_value
+from sim.scenario import ScenarioSource, WhatIfError, load_scenario, parse_value
 from tests.conftest import AGREED_FRAMEWORK, HANOI, run_cli
 
 BAD = [
@@ -41,13 +41,15 @@ BAD = [
 
 @pytest.mark.parametrize(("override", "words"), BAD)
 def test_a_bad_set_is_blamed_on_the_set(override, words):
-    with pytest.raises(ScenarioError) as caught:
+    with pytest.raises(WhatIfError) as caught:
         load_scenario(AGREED_FRAMEWORK, [override])
     message = str(caught.value)
     assert "\n" not in message
     assert message.startswith(f"--set {override.split('=')[0]}"), message
     assert str(AGREED_FRAMEWORK) not in message, "a --set problem is not the scenario file's"
     assert words in message
+    assert caught.value.override in (override, override.split("=")[0]), "the error names the --set it blames"
+    assert message == f"--set {caught.value.override}: {caught.value.problem}"
 
 
 @pytest.mark.parametrize("command", ["run", "compare", "report", "validate", "sweep"])
@@ -61,7 +63,7 @@ def test_every_command_refuses_a_bad_set_with_exit_2(command, tmp_path):
 
 
 def test_a_set_that_breaks_a_cross_key_rule_names_the_set_not_the_file():
-    message = str(pytest.raises(ScenarioError, load_scenario, AGREED_FRAMEWORK, ["state.warheads=100"]).value)
+    message = str(pytest.raises(WhatIfError, load_scenario, AGREED_FRAMEWORK, ["state.warheads=100"]).value)
     assert message.startswith("--set state.warheads=100: warheads cannot exceed material (100 > "), message
 
 

@@ -65,11 +65,9 @@ def main(args: argparse.Namespace) -> int:
 def _load(path: str, overrides: list[str]):  # noqa: ANN202 - a Scenario, imported lazily
     """One scenario with the --set what-ifs, which apply to every scenario compared: a --set that
     does not apply to this one says which file it is."""
-    from sim.scenario import ScenarioError, load_scenario
+    from sim.scenario import WhatIfError, load_scenario
 
     try:
         return load_scenario(path, overrides)
-    except ScenarioError as error:
-        if str(error).startswith("--set "):
-            raise ScenarioError(f"{error} (in {path})") from None
-        raise
+    except WhatIfError as error:
+        raise WhatIfError(error.override, f"{error.problem} (in {path})") from None

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 
 from sim.errors import UserError
 from sim.limits import MAX_REPS, MAX_SEED
-from sim.scenario import ScenarioError, ScenarioSource, override_target, parse_value
+from sim.scenario import ScenarioError, ScenarioSource, WhatIfError, override_target, parse_value
 from sim.yamlfile import YAMLProblem, check_number, parse, read_text
 
 Kind = Literal["grid", "sobol", "morris"]
@@ -435,18 +435,17 @@ def _check_key(axis: Axis) -> None:
                         f"or world.KEY); a shock can only be fixed at every point, e.g. --set {axis.key}=VALUE")
     try:
         override_target(axis.key)
-    except ScenarioError as error:
-        raise SpecError(f"{axis.where}: {str(error).split(': ', 1)[-1]}") from None
+    except WhatIfError as error:
+        raise SpecError(f"{axis.where}: {error.problem}") from None
 
 
 def _check(source: ScenarioSource, overrides: list[str], where: str) -> None:
     try:
         source.load(overrides)
+    except WhatIfError as error:
+        raise SpecError(f"{where}: {error.override}: {error.problem}") from None
     except ScenarioError as error:
-        message = str(error)
-        if message.startswith("--set "):
-            message = message[len("--set "):]
-        raise SpecError(f"{where}: {message}") from None
+        raise SpecError(f"{where}: {error}") from None
 
 
 def assignments(texts: list[str], flag: str) -> dict[str, str]:

@@ -58,8 +58,8 @@ orderings of ``AT_LEAST``); the others keep the documented values in ``sim/dispo
 UNPINNED: tuple[str, ...] = (
     "dprk.push_leverage", "dprk.push_ignored", "dprk.ignored_months", "dprk.rebuff_memory", "dprk.restraint_talks",
     "dprk.restraint_deal", "dprk.sanctions_pain", "dprk.talk_benefit", "us.talk_benefit", "us.crisis_aversion",
-    "world.shortfall_memory", "world.review_rate", "world.defection_decay", "world.deal_calm", "world.failure_lesson",
-    "world.belief_memory", "china.consent_per_test",
+    "world.shortfall_memory", "world.review_rate", "world.defection_decay", "world.breach_allowance", "world.deal_calm",
+    "world.failure_lesson", "world.belief_memory", "china.consent_per_test",
 )
 """Dispositions the six cases do not pin, so not fitted: each keeps the midpoint of its bounds.
 Fitted with the others (35 in all, the calibration of 2026-12-03), each kept a 5-95% posterior

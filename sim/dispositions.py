@@ -56,8 +56,9 @@ class WorldDispositions(Record):
                                             "Fearon (1995): private information about resolve")
     failure_lesson: float = disposition(0, 5, "pessimism (log-odds of the other accepting) learnt from one walkout or collapse",
                                         "a Bayesian shift of a logit belief; history/cases.md: no talks for years after 2008-12")
-    belief_memory: float = disposition(0, 1, "monthly persistence of that pessimism",
-                                       "history/cases.md: talks resumed years after failures")
+    belief_memory: float = disposition(0.9, 1, "monthly persistence of that pessimism",
+                                       "history/cases.md 2, 5, 6: no talks for years after 2008-12; after Hanoi one "
+                                       "round (2019-10), none in 2021-2022: a half-life of at least half a year")
     change_resets: float = disposition(0, 1, "pessimism forgotten when either side changes policy (new leaders, a new offer)",
                                        "history/cases.md: talks reopened under new administrations (2007, 2018)")
     pressure_news: float = disposition(0, 20, "pessimism forgotten per unit of change in sanctions pressure since the failure",
@@ -65,7 +66,9 @@ class WorldDispositions(Record):
     shortfall_memory: float = disposition(0, 1, "monthly persistence of a side's recent shortfall as the other sees it, "
                                           "and of its own loss from keeping a deal",
                                           "DESIGN.md phase 5")
-    defection_decay: float = disposition(0, 1, "monthly decay of perceived defection", "DESIGN.md phase 5")
+    defection_decay: float = disposition(0, 1, "monthly decay of a side's own reasons for leaving a deal", "DESIGN.md phase 5")
+    breach_allowance: float = disposition(0, 0.4, "monthly surprise in the other's deliveries that builds no case for leaving (noise)",
+                                          "Page (1954): the reference value of a cumulative-sum test, half the change it is to find")
     unseen_weight: float = disposition(0, 1, "share of a DPRK shortfall seen without inspectors",
                                        "DESIGN.md: verification makes compliance observable")
     defection_tolerance: float = disposition(0.1, 10, "a side's case for leaving a deal past which it withdraws at its next review",

@@ -13,7 +13,9 @@ the receiver, smoothed over months; what the receiver expected is ``1 - trust``,
 delivery it has learned (trust moves toward the share delivered). The surprise is signed, as a
 prediction error is (Rescorla and Wagner 1972): a month better than expected counts against the
 part of the case the other's conduct built (``WorldState.breach``), which never goes below zero,
-a cumulative-sum test for a change in the partner's conduct (Page 1954, ``build_case``); a month
+a cumulative-sum test for a change in the partner's conduct (Page 1954, ``build_case``): only the
+surprise beyond an allowance (``breach_allowance``) adds to it, and what it has built does not
+fade, so a lasting change crosses the tolerance however close to it the noise runs; a month
 with nothing due is no evidence, and no delivery offsets a side's own reasons. So fuel oil that is chronically late, as the DPRK came to
 expect from 1995 (``history/cases.md``: "often late"), builds no case, late in some months and on
 time in others, while deliveries stopped by a partner that had kept them do: the breach of
@@ -139,7 +141,7 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         # the other's conduct builds one part of the case (a better month than expected offsets a
         # worse one, never below zero); its own reasons the other part, which no delivery offsets
         own = world.defection[observer] - world.breach[observer]
-        breach = build_case(w.defection_decay, world.breach[observer], surprise)
+        breach = build_case(world.breach[observer], surprise, w.breach_allowance)
         perceived = breach + (1 - w.defection_decay) * own + losing
         world.breach[observer] = np.where(active, breach, world.breach[observer])
         world.defection[observer] = np.where(active, perceived, world.defection[observer])
@@ -174,13 +176,15 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
     world.moratorium = np.where(ended, 0.0, world.moratorium)
 
 
-def build_case(decay: float | np.ndarray, case: np.ndarray, evidence: np.ndarray) -> np.ndarray:
+def build_case(case: np.ndarray, evidence: np.ndarray, allowance: float | np.ndarray) -> np.ndarray:
     """The part of a side's case for leaving that the other's conduct built, after this month's
     ``evidence`` (signed: deliveries better than expected count against it): a cumulative-sum
-    test for a change in the partner's conduct (Page 1954), which fades by ``decay`` a month and
-    never goes below zero. Months of late deliveries around what the side expects cancel out;
-    only a lasting change adds up."""
-    return np.maximum((1 - decay) * case + evidence, 0.0)
+    test for a change in the partner's conduct (Page 1954). Each month adds the surprise beyond
+    the ``allowance`` (the reference value of the test: a month worse than expected by less than
+    it is noise, and counts against the case) and the sum never goes below zero. Months of late
+    deliveries around what the side expects cancel out and wear the case down; only a lasting
+    change adds up, and it adds up without fading."""
+    return np.maximum(case + evidence - allowance, 0.0)
 
 
 def rewritten(world: WorldState, ctx: Context) -> np.ndarray:

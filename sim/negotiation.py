@@ -113,7 +113,8 @@ def talks_values(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladde
     weighted by its belief that the other would sign it. Offering more only adds packages to
     choose from, so neither side values talking less when either offers more. What talking is worth in
     itself (contact, a summit's prestige) shrinks with the prospects that failures taught it;
-    what it costs counts in full."""
+    what it costs counts in full, and after a failure going back costs the side's audience cost
+    as far as the failure taught it pessimism (Fearon 1994)."""
     # each side's grid as both sides value it
     worth = {(valuer, owner): surplus(model, world, valuer, lads[owner].grid, ctx) for valuer in lads for owner in lads}
     out = {}
@@ -130,7 +131,10 @@ def talks_values(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladde
         recent = model.dispositions.world.on(world).relationship_bonus * (world.months_since_talks < 12)
         prospects = 2.0 * logistic(-beliefs.pessimism(model, world, side))  # 1 before any failure, less after
         gains = (np.maximum(d.talk_benefit, 0.0) + summit + recent) * prospects  # what talking brings, if it may succeed
-        out[side] = np.maximum(hoped, own_best) + gains + np.minimum(d.talk_benefit, 0.0)  # what talking costs, in any case
+        # going back to a table it left, or that failed it, is backing down in public: a cost at
+        # home as large as the lesson of the failure (Fearon 1994), none before any failure
+        reopening = d.audience_cost * (1.0 - prospects)
+        out[side] = np.maximum(hoped, own_best) + gains + np.minimum(d.talk_benefit, 0.0) - reopening  # what talking costs, in any case
     return out
 
 

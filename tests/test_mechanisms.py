@@ -336,10 +336,11 @@ def _agreed_framework_a_year_in(*overrides: str) -> tuple[DiplomacyModel, WorldS
 
 def _deal_in_force(monkeypatch, *overrides: str):
     """The Agreed Framework a year in (the deal signed in most replicas), with the DPRK valuing
-    the deal well (no reasons of its own to leave), no decay of a case and no review."""
+    the deal well (no reasons of its own to leave), no decay of a case, no allowance for noise
+    and no review."""
     from sim import implementation
 
-    model, world, in_force = _agreed_framework_a_year_in("world.defection_decay=0", "world.review_rate=0.05", *overrides)
+    model, world, in_force = _agreed_framework_a_year_in("world.defection_decay=0", "world.breach_allowance=0", "world.review_rate=0.05", *overrides)
     real_surplus = implementation.deal_surplus
     monkeypatch.setattr(implementation, "deal_surplus",
                         lambda model, world, side, ctx: real_surplus(model, world, side, ctx) + (5.0 if side == "dprk" else 0.0))
@@ -509,10 +510,10 @@ def _dprk_view_of_a_new_demand(monkeypatch, demand: float, at_signing: float, no
     US now demanding ``demand``: the share the DPRK sees taken back, and after one month its
     recent view of the US side's shortfall and its case from the US side's conduct, where the deal
     is in force. Both sides value the deal well (each keeps it). ``nothing_due`` puts every allied
-    delivery off past the month."""
+    delivery off past the month. No allowance for noise: the case is the month's surprise itself."""
     from sim import implementation
 
-    model, world, in_force = _agreed_framework_a_year_in()
+    model, world, in_force = _agreed_framework_a_year_in("world.breach_allowance=0")
     monkeypatch.setattr(implementation, "deal_surplus", lambda model, world, side, ctx: valuation.deal_surplus(model, world, side, ctx) + 5)
     for actor in model.actors.values():
         actor.policy.follow_through = 1.0
@@ -607,3 +608,21 @@ def test_a_loss_that_has_just_begun_builds_the_case_for_leaving_slowly(monkeypat
     second = world.keeping_loss[SIDE["dprk"]][still]
     assert (second >= (1 - memory**2) * loss - 1e-9).all()  # the loss counts more as it lasts
     assert (second > first[0] + 1e-6).all()
+
+
+@pytest.mark.parametrize("pessimism", [0.0, 1.0, 3.0])
+def test_going_back_to_talks_that_failed_costs_the_audience_cost_as_far_as_the_failure_taught(pessimism):
+    """Before any failure talking costs no audience cost; after one, going back costs the side's
+    own audience cost times the prospects the failure took away (``negotiation.talks_values``,
+    Fearon 1994)."""
+    def dprk_value(audience_cost: float) -> np.ndarray:
+        model = model_of(HANOI, replicas=1, overrides=(f"dprk.audience_cost={audience_cost}",))
+        world = model.world
+        world.pessimism[SIDE["dprk"]] = pessimism
+        world.pressure_at_failure[SIDE["dprk"]] = world.pressure  # no news since the failure
+        return negotiation.talks_values(model, world, negotiation.ladders(model), model.negotiation_context())["dprk"]
+
+    lost_prospects = 1.0 - 2.0 * logistic(-pessimism)
+    assert dprk_value(0.0) - dprk_value(1.5) == pytest.approx(1.5 * lost_prospects)
+    if pessimism > 0:
+        assert dprk_value(1.5) < dprk_value(0.0)

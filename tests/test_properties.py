@@ -80,22 +80,23 @@ def test_replicas_are_independent_draws_of_one_process():
     assert model.world.trust[DPRK, US].shape == (1,)
 
 
-@given(evidence=st.floats(0.01, 1.0), decay=st.floats(0.0, 0.5), months=st.integers(2, 120))
-def test_late_deliveries_around_what_is_expected_build_no_case_for_leaving(evidence, decay, months):
+@given(evidence=st.floats(0.01, 1.0), allowance=st.floats(0.0, 0.4), months=st.integers(2, 120))
+def test_late_deliveries_around_what_is_expected_build_no_case_for_leaving(evidence, allowance, months):
     """Surprises that fall on both sides of what a side expects cancel out: a month worse than
     expected and one better leave no more case than one bad month (``implementation.build_case``,
     a cumulative-sum test, Page 1954). Summing only the bad months, noise alone would add up."""
     case = np.zeros(1)
     for month in range(months):
-        case = build_case(decay, case, np.array([evidence if month % 2 == 0 else -evidence]))
+        case = build_case(case, np.array([evidence if month % 2 == 0 else -evidence]), allowance)
         assert case[0] >= 0.0
-    assert case[0] <= evidence + 1e-9
+    assert case[0] <= max(evidence - allowance, 0.0) + 1e-9
 
 
-@given(evidence=st.floats(0.01, 1.0), months=st.integers(2, 60))
-def test_a_lasting_change_in_the_partners_conduct_adds_up(evidence, months):
-    """A shortfall beyond expectation month after month builds the case month by month."""
+@given(evidence=st.floats(0.01, 1.0), allowance=st.floats(0.0, 0.4), months=st.integers(2, 60))
+def test_a_lasting_change_in_the_partners_conduct_adds_up_beyond_the_allowance(evidence, allowance, months):
+    """A shortfall beyond expectation month after month builds the case month by month, by what
+    exceeds the allowance, without fading; one within the allowance builds none."""
     case = np.zeros(1)
     for _ in range(months):
-        case = build_case(0.0, case, np.array([evidence]))
-    assert case[0] == pytest.approx(months * evidence)
+        case = build_case(case, np.array([evidence]), allowance)
+    assert case[0] == pytest.approx(months * max(evidence - allowance, 0.0))

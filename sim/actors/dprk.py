@@ -60,12 +60,15 @@ class DPRKDispositions(NegotiatorDispositions):
     push_leverage: float = disposition(0, 5, "provocation drive when talks are likely to open soon (leverage)", "DESIGN.md phase 3")
     push_rebuff: float = disposition(0.2, 5, "provocation drive just after talks break down or a deal collapses",
                                      "history/cases.md: launches resumed 2019-05 after Hanoi; a test after 2008-12")
-    rebuff_memory: float = disposition(0, 0.95, "monthly persistence of that drive", "history/cases.md 2, 5")
+    rebuff_memory: float = disposition(0.85, 0.95, "monthly persistence of that drive",
+                                       "history/cases.md 2, 5: a launch 2009-04 and a test 2009-05 after the talks failed "
+                                       "2008-12; launches 2019-05 to 2019-11 after Hanoi: a half-life of 4 to 14 months")
     push_tension: float = disposition(0, 5, "provocation drive from tension: insecurity answered by demonstration",
                                       "Jervis (1978) security dilemma")
     need_weight: float = disposition(0, 15, "drive from the technical need to test", "DESIGN.md phase 3")
-    test_material: float = disposition(0.5, 50, "warheads' worth of material at which the need to test is full",
-                                       "history/cases.md: first test (2006-10) after the 2003 rods were reprocessed")
+    test_material: float = disposition(0.5, 16, "warheads' worth of material at which the need to test is full",
+                                       "history/cases.md: first test (2006-10) after the 2003 rods (5 or 6 weapons' worth, "
+                                       "beside 1 or 2 held) were reprocessed: at most twice that")
     design_tests: float = disposition(1, 15, "nuclear tests a weapons design needs before the need to test fades",
                                       "declared programmes tested 2 to 6 times (India, Pakistan) before stopping")
     retest_months: float = disposition(1, 60, "months after a test or flight at which the need to test again is full",

@@ -340,7 +340,8 @@ def _deal_in_force(monkeypatch, *overrides: str):
     and no review."""
     from sim import implementation
 
-    model, world, in_force = _agreed_framework_a_year_in("world.defection_decay=0", "world.breach_allowance=0", "world.review_rate=0.05", *overrides)
+    no_decay = ("world.defection_decay=0", "world.breach_allowance=0", "world.review_rate=0.05")
+    model, world, in_force = _agreed_framework_a_year_in(*no_decay, *overrides)
     real_surplus = implementation.deal_surplus
     monkeypatch.setattr(implementation, "deal_surplus",
                         lambda model, world, side, ctx: real_surplus(model, world, side, ctx) + (5.0 if side == "dprk" else 0.0))

@@ -83,23 +83,21 @@ def test_what_the_prose_says_of_the_validations_holds_for_both_seeds():
     for data in validations:
         folds = {fold["case"]: fold for fold in data["folds"]}
         steps = {case: [step["disposition"] for step in fold.get("restored_by", [])] for case, fold in folds.items()}
-        assert folds["peace_treaty_2016"]["left_out"]["pass"]  # "2016 passes left out with either seed"
+        for case in ("agreed_framework_1994", "peace_treaty_2016", "singapore_2018", "talks_offer_2021"):
+            assert folds[case]["left_out"]["pass"]  # "pass with either seed"
         shares = {case: fold["left_out"]["share_inside"] for case, fold in folds.items()}
-        for case in ("agreed_framework_1994", "six_party_2007", "hanoi_2019"):
+        for case in ("six_party_2007", "hanoi_2019"):
             assert not folds[case]["left_out"]["pass"]
         af, sp, hanoi = shares["agreed_framework_1994"], shares["six_party_2007"], shares["hanoi_2019"]
-        assert af["collapsed"] < 0.5 and af["months_to_collapse"] < af["collapsed"]  # "in under half the runs, within its months in fewer"
-        assert sp["collapsed"] >= 0.5 and sp["nuclear_tests"] < 0.5  # "half the runs or more, ... tests outside the record's in most"
-        assert hanoi["missile_launches_2019"] < 0.5 and hanoi["walkouts"] < 0.5  # "too few missiles in 2019 ... walkouts in under half"
-        assert "dprk.test_material" in folds["six_party_2007"]["taught"]  # "one only that case pins"
-        assert "world.defection_tolerance" in steps["agreed_framework_1994"]  # "passes with the tolerance of defection"
-        assert fold_passes_at_last(folds["agreed_framework_1994"])
-        assert steps["hanoi_2019"][:2] == ["dprk.push_rebuff", "world.patience_months"]  # "first the push of a rebuff, then the deadline"
-        assert len(steps["six_party_2007"]) == 1 and fold_passes_at_last(folds["six_party_2007"])  # "one disposition"
+        assert af["collapsed"] > 0.5 and af["months_to_collapse"] > 0.5  # "collapses in most runs, within its months in more than half"
+        assert sp["collapsed"] < 0.5  # "collapses in under half the runs"
+        assert hanoi["missile_launches_2019"] < 0.5 and hanoi["walkouts"] >= 0.5  # "too few missiles in 2019; the walkouts now hold"
+        # "first the push of a rebuff and then the restraint while South Korea engages"
+        assert steps["hanoi_2019"] == ["dprk.push_rebuff", "dprk.restraint_engagement"] and fold_passes_at_last(folds["hanoi_2019"])
+        # "first the DPRK's reluctance to renege and then the push of a rebuff"
+        assert steps["six_party_2007"] == ["dprk.stay_bias", "dprk.push_rebuff"] and fold_passes_at_last(folds["six_party_2007"])
         by_seed[data["seed"]] = steps
-    # "the material of the need to test with seed 0, the DPRK's reluctance to renege with seed 1"
-    assert by_seed[0]["six_party_2007"] == ["dprk.test_material"]
-    assert by_seed[1]["six_party_2007"] == ["dprk.stay_bias"]
+    assert sorted(by_seed) == [0, 1]  # "with either seed"
 
 
 def fold_passes_at_last(fold: dict) -> bool:

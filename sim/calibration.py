@@ -62,8 +62,9 @@ UNPINNED: tuple[str, ...] = (
     "world.failure_lesson", "world.belief_memory", "china.consent_per_test",
 )
 """Dispositions the six cases do not pin, so not fitted: each keeps the midpoint of its bounds.
-Fitted with the others (35 in all, the calibration of 2026-12-03), each kept a 5-95% posterior
-range wider than half its prior's, and each prior's midpoint lay inside that range. A disposition
+Fitted with the others (35 in all, the calibration of 2026-12-03), each but ``breach_allowance``
+(added since) kept a 5-95% posterior range wider than half its prior's, and each prior's midpoint
+lay inside that range (``belief_memory`` and ``rebuff_memory`` within the wider bounds of then). A disposition
 the record cannot pin, drawn from its prior in every replication, widens every prediction, the
 left-out case's above all, with nothing in the record to centre it; its midpoint is the value
 that assumes nothing beyond its documented bounds."""

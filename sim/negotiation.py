@@ -134,7 +134,8 @@ def talks_values(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladde
         # going back to a table it left, or that failed it, is backing down in public: a cost at
         # home as large as the lesson of the failure (Fearon 1994), none before any failure
         reopening = d.audience_cost * (1.0 - prospects)
-        out[side] = np.maximum(hoped, own_best) + gains + np.minimum(d.talk_benefit, 0.0) - reopening  # what talking costs, in any case
+        costs = np.minimum(d.talk_benefit, 0.0)  # what talking costs, in any case
+        out[side] = np.maximum(hoped, own_best) + gains + costs - reopening
     return out
 
 

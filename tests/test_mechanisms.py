@@ -340,8 +340,8 @@ def _deal_in_force(monkeypatch, *overrides: str):
     and no review."""
     from sim import implementation
 
-    no_decay = ("world.defection_decay=0", "world.breach_allowance=0", "world.review_rate=0.05")
-    model, world, in_force = _agreed_framework_a_year_in(*no_decay, *overrides)
+    bare_case = ("world.defection_decay=0", "world.breach_allowance=0", "world.review_rate=0.05")
+    model, world, in_force = _agreed_framework_a_year_in(*bare_case, *overrides)
     real_surplus = implementation.deal_surplus
     monkeypatch.setattr(implementation, "deal_surplus",
                         lambda model, world, side, ctx: real_surplus(model, world, side, ctx) + (5.0 if side == "dprk" else 0.0))
@@ -624,6 +624,7 @@ def test_going_back_to_talks_that_failed_costs_the_audience_cost_as_far_as_the_f
         return negotiation.talks_values(model, world, negotiation.ladders(model), model.negotiation_context())["dprk"]
 
     lost_prospects = 1.0 - 2.0 * logistic(-pessimism)
-    assert dprk_value(0.0) - dprk_value(1.5) == pytest.approx(1.5 * lost_prospects)
+    free, costly = dprk_value(0.0), dprk_value(1.5)
+    assert free - costly == pytest.approx(1.5 * lost_prospects)
     if pessimism > 0:
-        assert dprk_value(1.5) < dprk_value(0.0)
+        assert costly < free

@@ -85,7 +85,7 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
         # what keeping the deal is worth against withholding: the deal against no deal, the
         # reluctance to renege, less the other side's recent shortfall (reciprocity)
         keeping_worth[side] = value[side] + d.stay_bias - d.reciprocity * world.shortfall[1 - SIDE[side]]
-        keeps[side] = active & choose(model.rng, keeping_worth[side], temp)
+        keeps[side] = active & choose(model.draws.uniform(f"deal.keeps.{side}"), keeping_worth[side], temp)
     # the DPRK restrains its provocations as far as it means to keep the deal (the chance of its
     # choice above): not only where its surplus is positive, since a deal kept for the reluctance
     # to renege is one a launch would put at risk (2007-2008: no launch while the deal was kept)
@@ -93,7 +93,7 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
 
     giver = givers(model)
     follow = np.array([actor.follow_through for actor in model.actors.values()])
-    able = model.rng.random(due.shape) < follow[giver][None, :]
+    able = model.draws.uniform("deal.delivers") < follow[giver][None, :]
     continuing_dprk = c.IS_CONTINUING & c.IS_DPRK
     able |= continuing_dprk[None, :]  # a freeze or moratorium is kept or broken, not late
     by_row = list(model.actors.values())
@@ -156,7 +156,7 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
     withdraws = {
         side: active
         & (world.defection[SIDE[side]] > w.defection_tolerance)
-        & (model.rng.random(world.replicas) < w.review_rate)  # a government reconsiders a deal only now and then
+        & (model.draws.uniform(f"deal.reviews.{side}") < w.review_rate)  # a government reconsiders a deal only now and then
         for side in SIDE
     }
     reneged = withdraws["dprk"] | withdraws["allies"]

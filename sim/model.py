@@ -29,6 +29,7 @@ import numpy as np
 from sim import calendar, capability, coercion, compat, implementation, negotiation, shocks, tension
 from sim.actors import DPRK, Actor, China, Japan, SouthKorea, UnitedStates, registry
 from sim.dispositions import drawn, with_overrides
+from sim.draws import MonthDraws
 from sim.ensemble import Ensemble, check_per_replica
 from sim.events import EventLog
 from sim.outcomes import OutcomeTracker
@@ -119,6 +120,9 @@ class DiplomacyModel(mesa.Model):
         self.series: dict[str, list[np.ndarray]] | None = {k: [] for k in SERIES} if record_series else None
         self.shocks_by_month: dict[int, list[shocks.Scheduled]] = shocks.schedule(self.case, replicas, self.rng)
         """Each month's shocks; a shock with a window or a range as each replica drew it."""
+        self.draws = MonthDraws(self.rng, replicas, list(self.actors))
+        """The month's uniforms, one column per decision (``sim/draws.py``)."""
+        self.draws.start_month(0)
         self.package_weights: dict = {}  # valuation weights of the packages on the table, by policy context
         self.running = True
         self.datacollector = self._mesa_datacollector() if mesa_datacollector else None
@@ -129,6 +133,7 @@ class DiplomacyModel(mesa.Model):
         world = self.world
         world.month = self.case.start + self.month_index
         self.log.month = world.month
+        self.draws.start_month(self.month_index)
         shocks.apply(self, world)
         capability.grow(world)
         provocations = coercion.coerce(self, world)

@@ -183,7 +183,7 @@ def _open_talks(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladder
     for side in lads:
         waiving = model.negotiator(side).dispositions.audience_cost * ~met[side]
         chance[side] = logistic((value[side] - waiving) / temp)
-        wants[side] = model.rng.random(world.replicas) < chance[side]
+        wants[side] = model.draws.uniform(f"talks.wants.{side}") < chance[side]
     # the DPRK's leverage motive: talks it means to open, as likely as the other side is to agree
     world.talks_likely = np.where(idle & wants["dprk"], chance["allies"], 0.0)
     opened = idle & wants["dprk"] & wants["allies"]
@@ -218,7 +218,7 @@ def _signal(model: DiplomacyModel, world: WorldState, side: str, where: np.ndarr
 
 def _bargain(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladder], ctx: Context) -> None:
     """In talks: offers, acceptance (AC-next), signing, walkouts."""
-    rng_temp = model.dispositions.world.choice_temperature
+    temperature = model.dispositions.world.choice_temperature
     log = model.log
     talking = world.talks == Talks.TALKS
     if not talking.any():
@@ -247,7 +247,9 @@ def _bargain(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladder], 
     asking = {side: np.maximum(believed[side] * offered[side], 0.0) for side in lads}
     # accept an offer worth more than what one expects from holding out (AC-next on beliefs); the
     # proposer signs only what it values above its own status quo
-    accepts = {side: talking & choose(model.rng, offer_to[side] - asking[side], rng_temp) for side in lads}
+    accepts = {
+        side: talking & choose(model.draws.uniform(f"talks.accepts.{side}"), offer_to[side] - asking[side], temperature) for side in lads
+    }
     signed_allied = accepts["dprk"] & (offered["allies"] >= 0.0)
     signed_dprk = accepts["allies"] & (offered["dprk"] >= 0.0) & ~signed_allied
     signed = signed_allied | signed_dprk
@@ -264,7 +266,7 @@ def _bargain(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladder], 
     for side, lad in lads.items():
         exhausted = level[side] >= lad.steps
         gap = asking[side] - offer_to[side] - model.dispositions.world.walkout_gap
-        walk |= talking & ~signed & deadline & exhausted & choose(model.rng, gap, rng_temp)
+        walk |= talking & ~signed & deadline & exhausted & choose(model.draws.uniform(f"talks.walks.{side}"), gap, temperature)
     if walk.any():
         world.talks = np.where(walk, Talks.NO_CONTACT, world.talks).astype(np.int8)
         world.rebuff = np.where(walk, 1.0, world.rebuff)

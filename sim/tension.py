@@ -34,4 +34,4 @@ def update(model: DiplomacyModel, world: WorldState, provocations: Provocations)
         calm = calm + model.rok.dispositions.engagement_calm
     world.tension = np.clip(w.tension_memory * world.tension + heat - calm, 0.0, 1.0)
     world.crisis_hazard = w.crisis_peak * logistic((world.tension - w.crisis_threshold) / w.crisis_width)
-    return model.rng.random(world.replicas) < world.crisis_hazard
+    return model.draws.uniform("crisis") < world.crisis_hazard

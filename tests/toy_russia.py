@@ -16,6 +16,7 @@ from pydantic import Field
 
 from sim.actors.base import Actor, Record
 from sim.choice import choose
+from sim.draws import veto_site
 
 if TYPE_CHECKING:
     from sim.state import WorldState
@@ -45,7 +46,8 @@ class Russia(Actor):
         if not self.policy.veto:
             return None
         d = self.dispositions
-        return choose(self.model.rng, d.consent_base + d.consent_per_test * tests - d.rivalry_effect * world.rivalry, 1.0)
+        margin = d.consent_base + d.consent_per_test * tests - d.rivalry_effect * world.rivalry
+        return choose(self.model.draws.uniform(veto_site(self.key)), margin, 1.0)
 
     def sanctions_leak(self, world: WorldState) -> float | None:
         return self.policy.trade or None

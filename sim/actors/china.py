@@ -19,6 +19,7 @@ from pydantic import Field
 
 from sim.actors.base import Actor, Record, disposition
 from sim.choice import choose, logistic
+from sim.draws import veto_site
 from sim.smoothing import weigh_recent
 
 if TYPE_CHECKING:
@@ -99,4 +100,4 @@ class China(Actor):
         """Consent (and Russia's with it) to a new resolution after a provocation: the same interests."""
         d = self.dispositions
         margin = d.consent_base + self.interest(world) + d.consent_per_test * tests + d.consent_per_launch * launches
-        return choose(self.model.rng, margin, d.consent_temperature)
+        return choose(self.model.draws.uniform(veto_site(self.key)), margin, d.consent_temperature)

@@ -19,6 +19,7 @@ from pydantic import Field
 
 from sim.actors.base import Actor, NegotiatorDispositions, NegotiatorPolicy, disposition
 from sim.choice import logistic
+from sim.draws import poisson
 
 if TYPE_CHECKING:
     from sim.state import WorldState
@@ -170,7 +171,7 @@ class DPRK(Actor):
         ``launch_capability``): ballistic launches were single figures a year in 2006-2009
         and 15 to 69 a year in 2014-2022 as the missile force grew (``history/cases.md``)."""
         d = self.dispositions
-        rng = self.model.rng
+        draws = self.model.draws
         drive = self.provocation_drive(world)
         test_need, launch_need = self.test_need(world), self.launch_need(world)
         # what a moratorium would stop, for this month's valuations
@@ -178,11 +179,11 @@ class DPRK(Actor):
         restraint = d.restraint_deal * world.moratorium  # a signed moratorium binds tests and long-range launches
         campaign = 1.0 + d.launch_saturation * world.recent_launches
         force = np.exp(d.launch_capability * (world.capability_index - 0.5))
-        short_range = rng.poisson(d.launch_rate * force * np.exp(drive) / campaign)
-        long_range = rng.random(world.replicas) < logistic(
+        short_range = poisson(draws.uniform("provocation.short_range"), d.launch_rate * force * np.exp(drive) / campaign)
+        long_range = draws.uniform("provocation.long_range") < logistic(
             d.long_range_logit + drive + d.need_weight * launch_need - restraint
         )
-        test = rng.random(world.replicas) < logistic(
+        test = draws.uniform("provocation.test") < logistic(
             d.test_logit + drive + d.need_weight * test_need - restraint
         )
         return Provocations(short_range, long_range, test)

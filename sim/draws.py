@@ -16,6 +16,8 @@ nothing shifts. Counts are drawn by inverting their distribution at a uniform
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 
 from sim import concessions as c
@@ -38,42 +40,51 @@ SITES: dict[str, int] = {
     "crisis": 1,
 }
 """The decisions of the step protocol that draw, each with its width (one column per item of
-the catalogue for the deliveries). Each registered actor adds one, ``veto.KEY``, for its vote on
-a UN resolution."""
+the catalogue for the deliveries)."""
 
 
 def veto_site(actor_key: str) -> str:
+    """An actor's vote on a UN resolution: a stream of its own (keyed by the actor's key), so that
+    registering an actor that never votes changes no other draw."""
     return f"veto.{actor_key}"
 
 
 class MonthDraws:
     """The uniforms of one month for every replica (R, width), read by decision name."""
 
-    def __init__(self, rng: np.random.Generator, replicas: int, actor_keys: list[str] | tuple[str, ...]) -> None:
+    def __init__(self, rng: np.random.Generator, replicas: int) -> None:
         self.key = int(rng.spawn(1)[0].integers(2**63))
         """The run's key, from a child of the model's seeded generator (``Generator.spawn``): what the
         generator drew before (one ensemble set per replica) leaves it as it is."""
         self.replicas = replicas
-        widths = {**SITES, **{veto_site(k): 1 for k in actor_keys}}
-        starts = np.cumsum([0, *widths.values()])
-        self.columns: dict[str, slice] = {name: slice(int(a), int(b)) for name, a, b in zip(widths, starts[:-1], starts[1:], strict=True)}
+        starts = np.cumsum([0, *SITES.values()])
+        self.columns: dict[str, slice] = {name: slice(int(a), int(b)) for name, a, b in zip(SITES, starts[:-1], starts[1:], strict=True)}
         self.width = int(starts[-1])
         self.month = -1
         self.block = np.empty((replicas, self.width))
+        self.own: dict[str, np.ndarray] = {}
 
     def start_month(self, month_index: int) -> None:
         """Draw the block of ``month_index`` (months counted from the case's start)."""
         if month_index != self.month:
-            generator = np.random.Generator(np.random.Philox(key=[self.key, month_index]))
-            self.block = generator.random((self.replicas, self.width))
+            self.block = self._generator(month_index, 0).random((self.replicas, self.width))
+            self.own = {}
             self.month = month_index
 
     def uniform(self, site: str) -> np.ndarray:
         """The month's uniforms of decision ``site``: (R,), or (R, width) for a wider site."""
+        if site.startswith("veto.") and len(site) > len("veto."):
+            if site not in self.own:
+                self.own[site] = self._generator(self.month, 1 + zlib.crc32(site.encode())).random(self.replicas)
+            return self.own[site]
         if site not in self.columns:
-            raise KeyError(f"no random draw named {site!r}; the sites are {', '.join(self.columns)}")
+            raise KeyError(f"no random draw named {site!r}; the sites are {', '.join(self.columns)} and veto.ACTOR")
         part = self.block[:, self.columns[site]]
         return part[:, 0] if part.shape[1] == 1 else part
+
+    def _generator(self, month_index: int, stream: int) -> np.random.Generator:
+        """Philox keyed by the run, the month and the stream (0: the block; else one site's own)."""
+        return np.random.Generator(np.random.Philox(key=[self.key, (month_index << 33) | stream]))
 
 
 def poisson(u: np.ndarray, rate: np.ndarray) -> np.ndarray:

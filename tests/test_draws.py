@@ -33,12 +33,14 @@ def test_counts_have_the_poisson_mean_and_variance():
 
 
 def test_a_month_is_drawn_once_and_a_site_has_its_own_columns():
-    draws = MonthDraws(np.random.default_rng(0), 4, ["us", "dprk"])
+    draws = MonthDraws(np.random.default_rng(0), 4)
     draws.start_month(0)
     first = draws.uniform("crisis").copy()
     draws.start_month(0)
     assert np.array_equal(draws.uniform("crisis"), first)
-    assert draws.uniform("deal.delivers").shape[0] == 4 and draws.uniform("veto.dprk").shape == (4,)
+    assert draws.uniform("deal.delivers").shape[0] == 4 and draws.uniform("veto.china").shape == (4,)
+    assert np.array_equal(draws.uniform("veto.china"), draws.uniform("veto.china"))
+    assert not np.array_equal(draws.uniform("veto.china"), draws.uniform("veto.russia"))
     assert not np.array_equal(draws.uniform("crisis"), draws.uniform("provocation.test"))
     draws.start_month(1)
     assert not np.array_equal(draws.uniform("crisis"), first)

@@ -10,7 +10,8 @@ path as it was (common random numbers, the condition of a paired comparison), an
 a run of ten is replica r of a run of ten thousand.
 
 A decision that is not taken in a month (no talks, no deal in force) leaves its column unread;
-nothing shifts. Counts are drawn by inverting their distribution at a uniform
+nothing shifts. An actor's vote on a UN resolution reads a stream of its own, keyed by the
+actor, so that registering an actor changes no other draw. Counts are drawn by inverting their distribution at a uniform
 (``poisson``), never by a sampler that uses a varying number of uniforms.
 """
 

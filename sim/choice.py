@@ -2,7 +2,7 @@
 
 Each decision compares a value with an alternative; the probability of taking it is
 ``1 / (1 + exp(-(value - alternative) / temperature))`` (McKelvey and Palfrey's logit
-quantal response). The uniforms come from the month's draws (``sim/draws.py``), one column per decision.
+quantal response). The uniforms come from the month's draws (``sim/draws.py``), one stream per decision.
 """
 
 from __future__ import annotations

@@ -93,7 +93,7 @@ def implement(model: DiplomacyModel, world: WorldState) -> None:
 
     giver = givers(model)
     follow = np.array([actor.follow_through for actor in model.actors.values()])
-    able = model.draws.uniform("deal.delivers") < follow[giver][None, :]
+    able = model.draws.uniform("deal.delivers", c.N_ITEMS) < follow[giver][None, :]
     continuing_dprk = c.IS_CONTINUING & c.IS_DPRK
     able |= continuing_dprk[None, :]  # a freeze or moratorium is kept or broken, not late
     by_row = list(model.actors.values())

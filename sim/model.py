@@ -119,7 +119,7 @@ class DiplomacyModel(mesa.Model):
         self.log = EventLog(min(replicas, 1 if record_events is None and replicas == 1 else record_events or 0), only=story_replica)
         self.series: dict[str, list[np.ndarray]] | None = {k: [] for k in SERIES} if record_series else None
         self.draws = MonthDraws(self.rng, replicas)
-        """The month's uniforms, one column per decision (``sim/draws.py``); its key comes from the
+        """The month's uniforms, one stream per decision (``sim/draws.py``); its key comes from the
         first child of ``self.rng``, before any shock's draws take the next."""
         self.draws.start_month(0)
         self.shocks_by_month: dict[int, list[shocks.Scheduled]] = shocks.schedule(self.case, replicas, self.rng)

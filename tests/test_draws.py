@@ -32,20 +32,21 @@ def test_counts_have_the_poisson_mean_and_variance():
     assert counts.mean() == pytest.approx(3.5, abs=0.02) and counts.var() == pytest.approx(3.5, abs=0.05)
 
 
-def test_a_month_is_drawn_once_and_a_site_has_its_own_columns():
-    draws = MonthDraws(np.random.default_rng(0), 4)
-    draws.start_month(0)
+def test_a_decision_draws_its_own_stream_once_a_month():
+    draws, wider = MonthDraws(np.random.default_rng(0), 4), MonthDraws(np.random.default_rng(0), 9)
     first = draws.uniform("crisis").copy()
     draws.start_month(0)
-    assert np.array_equal(draws.uniform("crisis"), first)
-    assert draws.uniform("deal.delivers").shape[0] == 4 and draws.uniform("veto.china").shape == (4,)
-    assert np.array_equal(draws.uniform("veto.china"), draws.uniform("veto.china"))
-    assert not np.array_equal(draws.uniform("veto.china"), draws.uniform("veto.russia"))
+    assert np.array_equal(draws.uniform("crisis"), first), "the same within a month"
+    assert np.array_equal(wider.uniform("crisis")[:4], first), "a replica's draws do not depend on how many run"
+    assert np.array_equal(wider.uniform("deal.delivers", 3)[:4], draws.uniform("deal.delivers", 3))
+    assert draws.uniform("veto.china").shape == (4,) and not np.array_equal(draws.uniform("veto.china"), draws.uniform("veto.russia"))
     assert not np.array_equal(draws.uniform("crisis"), draws.uniform("provocation.test"))
     draws.start_month(1)
     assert not np.array_equal(draws.uniform("crisis"), first)
     with pytest.raises(KeyError, match="no random draw named 'crises'"):
         draws.uniform("crises")
+    with pytest.raises(ValueError, match="another shape"):
+        draws.uniform("deal.delivers", 3), draws.uniform("deal.delivers", 4)
 
 
 def _outcomes(path, replicas: int, seed: int, **kwargs) -> dict[str, np.ndarray]:

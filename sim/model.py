@@ -121,7 +121,6 @@ class DiplomacyModel(mesa.Model):
         self.draws = MonthDraws(self.rng, replicas)
         """The month's uniforms, one stream per decision (``sim/draws.py``); its key comes from the
         first child of ``self.rng``, before any shock's draws take the next."""
-        self.draws.start_month(0)
         self.shocks_by_month: dict[int, list[shocks.Scheduled]] = shocks.schedule(self.case, replicas, self.rng)
         """Each month's shocks; a shock with a window or a range as each replica drew it."""
         self.package_weights: dict = {}  # valuation weights of the packages on the table, by policy context

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 AGREED_FRAMEWORK = SCENARIOS / "agreed_framework_1994.yaml"
 HANOI = SCENARIOS / "hanoi_2019.yaml"
+PEACE_TREATY = SCENARIOS / "peace_treaty_2016.yaml"
 
 
 @dataclass

@@ -88,5 +88,6 @@ def time_threads(replicas: int = 10_000) -> None:
         one = run()
     print(f"{replicas:,} replications of agreed_framework_1994: {default:,.1f} s at BLAS's default threads, {one:,.1f} s at one")
 
+
 if __name__ == "__main__":
     main()

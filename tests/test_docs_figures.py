@@ -97,6 +97,7 @@ def test_what_the_prose_says_of_the_validations_holds_for_both_seeds():
         if not folds["six_party_2007"]["left_out"]["pass"]:  # "first the DPRK's reluctance to renege and then the push of a rebuff"
             assert steps["six_party_2007"] == ["dprk.stay_bias", "dprk.push_rebuff"] and fold_passes_at_last(folds["six_party_2007"])
 
+
 def fold_passes_at_last(fold: dict) -> bool:
     """Whether the last disposition ``restored_by`` names makes the left-out case pass."""
     return bool(fold["restored_by"]) and fold["restored_by"][-1]["pass"]

@@ -8,7 +8,7 @@ observed cases. Run alone, as a per-particle sampler (pyabc's) would, it pays th
 month-by-month cost by itself; run in a batch as per-replica dispositions, a thousand share it.
 ``--chunks`` times the batch at other chunk sizes (``calibration.CHUNK_REPLICAS``); ``--threads``
 times 10,000 replications of the Agreed Framework with the BLAS libraries at their default number
-of threads and at the one thread ``simulate`` holds them to.
+of threads and at the one thread ``DiplomacyModel.run`` holds them to.
 ``--full`` also times the whole calibration as ``python run_sim.py calibrate`` runs it (on one
 worker per core) and the leave-one-out validation's first fold.
 """
@@ -25,7 +25,6 @@ from sim import calibration
 from sim.calibration import PARAMETERS, Distance, Settings, calibrate, cases, current_vector
 from sim.ensemble import shipped
 from sim.model import DiplomacyModel
-from sim.runner import BLAS
 from sim.scenario import load_scenario
 from sim.sweep.execute import make_executor
 
@@ -75,17 +74,17 @@ def main() -> None:
 
 
 def time_threads(replicas: int = 10_000) -> None:
-    """A large run (the shipped ensemble) with BLAS at its default threads and at the one ``simulate`` holds it to."""
+    """A large run (the shipped ensemble) with BLAS at its default threads and at the one ``DiplomacyModel.run`` holds it to."""
     scenario = load_scenario("scenarios/agreed_framework_1994.yaml")
 
-    def run() -> float:
+    def run(blas_threads: int | None) -> float:
         start = time.perf_counter()
-        DiplomacyModel(scenario=scenario, replicas=replicas, rng=0, record_events=0, record_series=False, ensemble=shipped()).run()
+        model = DiplomacyModel(scenario=scenario, replicas=replicas, rng=0, record_events=0, record_series=False, ensemble=shipped())
+        model.run(blas_threads)
         return time.perf_counter() - start
 
-    default = run()
-    with BLAS.limit(limits=1, user_api="blas"):
-        one = run()
+    default = run(None)
+    one = run(1)
     print(f"{replicas:,} replications of agreed_framework_1994: {default:,.1f} s at BLAS's default threads, {one:,.1f} s at one")
 
 

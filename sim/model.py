@@ -25,6 +25,7 @@ from typing import Any
 
 import mesa
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from sim import calendar, capability, coercion, compat, implementation, negotiation, shocks, tension
 from sim.actors import DPRK, Actor, China, Japan, SouthKorea, UnitedStates, registry
@@ -39,6 +40,12 @@ from sim.state import US as US_INDEX
 from sim.state import Talks, WorldState, initial_state
 
 compat.free_finished_models()  # else Mesa 3.3 keeps every model ever made (a sweep's chunks, the app's sessions)
+
+BLAS = ThreadpoolController()
+"""The BLAS libraries numpy and scipy loaded (``sim.draws`` imports scipy), held to one thread while a
+model runs: its matrix products are small ((replicas, items) @ (items, terms)), so OpenBLAS's threads
+cost more than they give, and beside other workers they crowd the cores
+(``benchmarks/calibration_benchmark.py --threads``)."""
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "agreed_framework_1994.yaml"
 
@@ -193,9 +200,11 @@ class DiplomacyModel(mesa.Model):
             return {}
         return {key: np.stack(values) for key, values in self.series.items()}
 
-    def run(self) -> DiplomacyModel:
-        while self.running:
-            self.step()
+    def run(self, blas_threads: int | None = 1) -> DiplomacyModel:
+        """Step to the end of the case with BLAS held to ``blas_threads`` (None: as the process has it)."""
+        with BLAS.limit(limits=blas_threads, user_api="blas"):
+            while self.running:
+                self.step()
         return self
 
     def _mesa_datacollector(self) -> mesa.DataCollector:

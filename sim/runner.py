@@ -6,17 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
 from sim.ensemble import Ensemble, shipped
 from sim.events import Event
 from sim.model import DiplomacyModel
 from sim.scenario import Scenario, load_scenario
-
-BLAS = ThreadpoolController()
-"""The BLAS libraries numpy and scipy loaded, held to one thread while a model runs: its matrix
-products are small ((replicas, items) @ (items, terms)), so OpenBLAS's threads cost more than they
-give, and beside other workers they crowd the cores (benchmarks/calibration_benchmark.py --threads)."""
 
 
 @dataclass
@@ -57,7 +51,6 @@ def simulate(
         ensemble = None
     elif ensemble is None:
         ensemble = shipped()
-    with BLAS.limit(limits=1, user_api="blas"):
-        model = DiplomacyModel(scenario=scenario, replicas=replicas, rng=seed, record_events=record_events, record_series=record_series,
-                               ensemble=ensemble, per_replica=per_replica).run()
+    model = DiplomacyModel(scenario=scenario, replicas=replicas, rng=seed, record_events=record_events, record_series=record_series,
+                           ensemble=ensemble, per_replica=per_replica).run()
     return Run(scenario, seed, model.outcomes(), model.series_arrays(), model.log.events)

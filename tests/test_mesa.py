@@ -7,7 +7,7 @@ import numpy as np
 
 from sim.actors import actor_classes
 from sim.compat import batch_run_seeded
-from sim.model import DiplomacyModel
+from sim.model import BLAS, DiplomacyModel
 from tests.conftest import HANOI
 
 
@@ -58,3 +58,21 @@ def test_finished_models_are_freed():
     for seed in range(3):
         simulate(HANOI, replicas=4, seed=seed)
     assert live() == before
+
+
+def test_a_run_holds_blas_to_one_thread_and_gives_the_threads_back(monkeypatch):
+    """Every run, however it is started (the narrated run builds the model directly), steps with BLAS at
+    one thread, and the process has its threads back afterwards."""
+    before = [library["num_threads"] for library in BLAS.info()]
+    assert before, "numpy loads a BLAS library"
+    seen: list[list[int]] = []
+    step = DiplomacyModel.step
+
+    def recording_step(model: DiplomacyModel) -> None:
+        seen.append([library["num_threads"] for library in BLAS.info()])
+        step(model)
+
+    monkeypatch.setattr(DiplomacyModel, "step", recording_step)
+    DiplomacyModel(scenario=HANOI, replicas=2, rng=0).run()
+    assert seen and all(threads == [1] * len(before) for threads in seen)
+    assert [library["num_threads"] for library in BLAS.info()] == before

@@ -57,6 +57,10 @@ OBSERVER = {SIDE["dprk"]: "allies", SIDE["allies"]: "dprk"}
 def givers(model: DiplomacyModel) -> np.ndarray:
     """Row of the actor delivering each item: the first registered actor on the item's side
     that offers it (the negotiator first), else that side's negotiator."""
+    return model.under_policies("givers", _find_givers)
+
+
+def _find_givers(model: DiplomacyModel) -> np.ndarray:
     rows = []
     for item in c.CATALOGUE:
         offering = [cls.key for cls in registry.on_side(item.side) if item.name in getattr(model.actors[cls.key].policy, "offers", ())]

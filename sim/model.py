@@ -131,6 +131,7 @@ class DiplomacyModel(mesa.Model):
         self.shocks_by_month: dict[int, list[shocks.Scheduled]] = shocks.schedule(self.case, replicas, self.rng)
         """Each month's shocks; a shock with a window or a range as each replica drew it."""
         self.package_weights: dict = {}  # valuation weights of the packages on the table, by policy context
+        self.policy_memo: dict[str, tuple[tuple, Any]] = {}  # ``under_policies``: what was built, from which policy objects
         self.running = True
         self.datacollector = self._mesa_datacollector() if mesa_datacollector else None
 
@@ -183,6 +184,17 @@ class DiplomacyModel(mesa.Model):
     def negotiator(self, side: str) -> DPRK | UnitedStates:
         """The actor that negotiates for ``side``: the first registered on it (the DPRK, or the US leading the allies)."""
         return self._negotiators[side]  # type: ignore[return-value]
+
+    def under_policies(self, name: str, build: Callable[[DiplomacyModel], Any]) -> Any:
+        """What ``build`` makes of the policies in force (both sides' ladders, who delivers each item),
+        remembered under ``name`` and made again only when a policy changes: a shock replaces an
+        actor's policy object (``Actor.set_policy``)."""
+        policies = tuple(actor.policy for actor in self.actors.values())
+        made_from, made = self.policy_memo.get(name, ((), None))
+        if len(made_from) != len(policies) or any(old is not new for old, new in zip(made_from, policies, strict=True)):
+            made = build(self)
+            self.policy_memo[name] = (policies, made)
+        return made
 
     def negotiation_context(self) -> negotiation.Context:
         return negotiation.context(self)

@@ -28,7 +28,7 @@ from sim.choice import choose, logistic
 from sim.dispositions import by_package
 from sim.outside_option import status_quo
 from sim.state import DPRK, SIDE, US, Talks, WorldState
-from sim.valuation import Context, refresh_deal_weights, schedule, surplus
+from sim.valuation import Context, refresh_deal_weights, schedule, surplus, surpluses
 
 if TYPE_CHECKING:
     from sim.model import DiplomacyModel
@@ -80,6 +80,10 @@ def ladder(side: str, offers: list[str], demands: list[str], required: list[str]
 
 def ladders(model: DiplomacyModel) -> dict[str, Ladder]:
     """Both sides' ladders under the policies in force; the allied side adds its partners' offers."""
+    return model.under_policies("ladders", _build_ladders)
+
+
+def _build_ladders(model: DiplomacyModel) -> dict[str, Ladder]:
     us, dprk = model.us.policy, model.dprk.policy
     partners = [item for actor in model.actors.values() if actor.side == "allies" and actor is not model.us
                 for item in actor.package_offers()]
@@ -116,7 +120,10 @@ def talks_values(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladde
     what it costs counts in full, and after a failure going back costs the side's audience cost
     as far as the failure taught it pessimism (Fearon 1994)."""
     # each side's grid as both sides value it
-    worth = {(valuer, owner): surplus(model, world, valuer, lads[owner].grid, ctx) for valuer in lads for owner in lads}
+    worth = {}
+    for valuer in lads:
+        for owner, values in zip(lads, surpluses(model, world, valuer, [lads[owner].grid for owner in lads], ctx), strict=True):
+            worth[valuer, owner] = values
     out = {}
     for side, other in OTHER.items():
         mine = worth[side, side]
@@ -225,11 +232,12 @@ def _bargain(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladder], 
         return
     world.months_in_talks = world.months_in_talks + talking
     table = world.rows(np.flatnonzero(talking))  # the replicas at the table
-    own = _on_rows(talking, world.replicas, {side: surplus(model, table, side, lads[side].packages, ctx) for side in lads})
+    valued = {side: surpluses(model, table, side, [lads[side].packages, lads[OTHER[side]].packages], ctx) for side in lads}
+    own = _on_rows(talking, world.replicas, {side: valued[side][0] for side in lads})
     # the other's packages as each side values them, less its audience cost where one goes
     # beyond its mandate or lacks a demand it required
     cross = _on_rows(talking, world.replicas, {
-        side: surplus(model, table, side, lads[OTHER[side]].packages, ctx)
+        side: valued[side][1]
         - by_package(model.negotiator(side).dispositions.on(table).audience_cost) * lads[side].beyond(lads[OTHER[side]].packages)
         for side in lads
     })

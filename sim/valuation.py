@@ -136,27 +136,33 @@ def received_worth(model: DiplomacyModel, world: WorldState, side: str, masks: l
     month late is not the same broken promise as a security assurance withheld."""
     received, _ = _terms(model, world, side)
     worth = np.stack([w for w, _ in received], axis=1)  # (items, T)
-    multipliers = np.stack([np.broadcast_to(m, world.replicas) for _, m in received], axis=1)  # (R, T)
-    return [((mask.astype(float) @ worth) * multipliers).sum(axis=1) for mask in masks]
+    return [_times_multipliers(mask.astype(float) @ worth, received) for mask in masks]
 
 
 def surplus(model: DiplomacyModel, world: WorldState, side: str, packages: np.ndarray, ctx: Context) -> np.ndarray:
     """Gain over the status quo (R, K) for ``side`` of each of K packages offered to every replica."""
-    packages = np.atleast_2d(packages)
-    full, at_risk, given = _package_weights(model, side, packages, ctx)
+    return surpluses(model, world, side, [packages], ctx)[0]
+
+
+def surpluses(model: DiplomacyModel, world: WorldState, side: str, package_sets: list[np.ndarray], ctx: Context) -> list[np.ndarray]:
+    """``surplus`` of each set of packages, the side's per-replica terms reckoned once for all."""
     received_terms, given_terms = _terms(model, world, side)
     distrust = 1.0 - _trust(world, side, ctx)
     # one product (R, 3T) @ (3T, K): each term's per-replica multiplier times its per-package worth
-    multipliers = [np.broadcast_to(m, world.replicas) for _, m in received_terms]
-    per_replica = np.stack(
-        [*multipliers, *(-distrust * m for m in multipliers), *(np.broadcast_to(m, world.replicas) for _, m in given_terms)], axis=1
-    )
-    per_package = np.stack(
-        [*(full @ w for w, _ in received_terms), *(at_risk @ w for w, _ in received_terms), *(given @ w for w, _ in given_terms)], axis=1
-    )
-    value = per_replica @ per_package.T
-    calm = np.multiply.outer(calm_value(model, world, side), packages.any(axis=1))
-    return value + calm - by_package(_verification_aversion(model, world, side)) * _verification_excess(packages, ctx)[None, :]
+    multipliers = [m for _, m in received_terms]
+    per_replica = _as_columns([*multipliers, *(-distrust * m for m in multipliers), *(m for _, m in given_terms)], world.replicas)
+    calm = calm_value(model, world, side)
+    aversion = by_package(_verification_aversion(model, world, side))
+    out = []
+    for packages in package_sets:
+        packages = np.atleast_2d(packages)
+        full, at_risk, given = _package_weights(model, side, packages, ctx)
+        per_package = np.stack([
+            *(full @ w for w, _ in received_terms), *(at_risk @ w for w, _ in received_terms), *(given @ w for w, _ in given_terms),
+        ], axis=1)
+        value = per_replica @ per_package.T
+        out.append(value + np.multiply.outer(calm, packages.any(axis=1)) - aversion * _verification_excess(packages, ctx)[None, :])
+    return out
 
 
 def _package_weights(model: DiplomacyModel, side: str, packages: np.ndarray, ctx: Context):
@@ -178,11 +184,28 @@ def deal_surplus(model: DiplomacyModel, world: WorldState, side: str, ctx: Conte
 
     def total(terms: list[Term], weights: np.ndarray) -> np.ndarray:
         # (R, items) @ (items, T): every term's worth at once, times its per-replica multiplier
-        worth = weights @ np.stack([w for w, _ in terms], axis=1)
-        return (worth * np.stack([np.broadcast_to(m, world.replicas) for _, m in terms], axis=1)).sum(axis=1)
+        return _times_multipliers(weights @ np.stack([w for w, _ in terms], axis=1), terms)
 
     value = total(received_terms, full) - distrust * total(received_terms, at_risk) + total(given_terms, given)
     return value + calm_value(model, world, side) - _verification_aversion(model, world, side) * _verification_excess(world.deal, ctx)
+
+
+def _as_columns(values: list[np.ndarray | float], replicas: int) -> np.ndarray:
+    """Per-replica values or scalars as the columns of one array (R, n)."""
+    out = np.empty((replicas, len(values)))
+    for column, value in enumerate(values):
+        out[:, column] = value
+    return out
+
+
+def _times_multipliers(worth: np.ndarray, terms: list[Term]) -> np.ndarray:
+    """Each term's worth (R, T) times its per-replica multiplier, summed over the terms (R,): added
+    column by column in order, the sum ``(worth * multipliers).sum(axis=1)`` makes (to the bit), at a
+    fraction of the cost of a row sum over a handful of columns."""
+    total = worth[:, 0] * terms[0][1]
+    for column, (_, multiplier) in enumerate(terms[1:], start=1):
+        total = total + worth[:, column] * multiplier
+    return total
 
 
 def refresh_deal_weights(model: DiplomacyModel, world: WorldState, signed: np.ndarray) -> None:
@@ -224,4 +247,4 @@ def _verification_excess(packages: np.ndarray, ctx: Context) -> np.ndarray:
     return excess * packages[:, NUCLEAR_STEPS].any(axis=1)
 
 
-__all__ = ["Context", "deal_surplus", "received_worth", "refresh_deal_weights", "schedule", "surplus"]
+__all__ = ["Context", "deal_surplus", "received_worth", "refresh_deal_weights", "schedule", "surplus", "surpluses"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import calendar, capability, coercion, concessions, negotiation, preconditions, shocks, tension, valuation
+from sim import calendar, capability, coercion, concessions, implementation, negotiation, preconditions, shocks, tension, valuation
 from sim.actors.dprk import Provocations
 from sim.choice import choose, logistic
 from sim.model import DiplomacyModel
@@ -217,6 +217,22 @@ def test_concession_ladder():
         "freeze, inspections for fuel_oil, lwr, normalisation",
         "freeze for fuel_oil, lwr, normalisation",
     ]
+
+
+def test_ladders_and_givers_follow_a_policy_change():
+    """Both ladders and who delivers each item are built once per set of policies, and again as soon
+    as a shock replaces a policy (a new offer is on the table the month it is made)."""
+    model = model_of(AGREED_FRAMEWORK)
+    first = negotiation.ladders(model)
+    assert negotiation.ladders(model) is first
+    assert not first["allies"].mandate[concessions.INDEX["partial_relief"]]
+    japan_row = list(model.actors).index("japan")
+    assert japan_row not in implementation.givers(model)
+    model.us.set_policy(offers=[*model.us.policy.offers, "partial_relief"])
+    model.japan.set_policy(offers=["japan_aid"])
+    changed = negotiation.ladders(model)
+    assert changed is not first and changed["allies"].mandate[concessions.INDEX["partial_relief"]]
+    assert implementation.givers(model)[concessions.INDEX["japan_aid"]] == japan_row
 
 
 def test_preconditions_read_what_the_other_side_visibly_did():

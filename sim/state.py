@@ -89,8 +89,12 @@ class WorldState:
     verification_at_signing: np.ndarray  # (R,): the verification the US demanded when the deal in force was signed
 
     def rows(self, which: np.ndarray) -> WorldState:
-        """The state of the replicas ``which`` (indices) alone, to read: a decision that concerns a
-        few replicas (those out of talks, those in talks) is valued for those few."""
+        """The state of the replicas ``which`` (ascending indices, as ``np.flatnonzero`` gives) alone,
+        to read: a decision that concerns a few replicas (those out of talks, those in talks) is valued
+        for those few. All of them: the state itself."""
+        if len(which) == self.replicas:
+            return self
+
         def take(name: str, value):
             if name in PER_SIDE:
                 return value[:, which]

@@ -120,10 +120,11 @@ def talks_values(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladde
     what it costs counts in full, and after a failure going back costs the side's audience cost
     as far as the failure taught it pessimism (Fearon 1994)."""
     # each side's grid as both sides value it
+    owners = list(lads)
     worth = {}
     for valuer in lads:
-        for owner, values in zip(lads, surpluses(model, world, valuer, [lads[owner].grid for owner in lads], ctx), strict=True):
-            worth[valuer, owner] = values
+        grids = surpluses(model, world, valuer, [lads[owner].grid for owner in owners], ctx)
+        worth |= {(valuer, owner): values for owner, values in zip(owners, grids, strict=True)}
     out = {}
     for side, other in OTHER.items():
         mine = worth[side, side]

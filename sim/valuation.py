@@ -182,11 +182,15 @@ def deal_surplus(model: DiplomacyModel, world: WorldState, side: str, ctx: Conte
     received_terms, given_terms = _terms(model, world, side)
     distrust = 1.0 - _trust(world, side, ctx)
 
-    def total(terms: list[Term], weights: np.ndarray) -> np.ndarray:
-        # (R, items) @ (items, T): every term's worth at once, times its per-replica multiplier
-        return _times_multipliers(weights @ np.stack([w for w, _ in terms], axis=1), terms)
+    received_worth_by_term = np.stack([w for w, _ in received_terms], axis=1)  # (items, T)
+    given_worth_by_term = np.stack([w for w, _ in given_terms], axis=1)
 
-    value = total(received_terms, full) - distrust * total(received_terms, at_risk) + total(given_terms, given)
+    def total(terms: list[Term], worth_by_term: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        # (R, items) @ (items, T): every term's worth at once, times its per-replica multiplier
+        return _times_multipliers(weights @ worth_by_term, terms)
+
+    value = (total(received_terms, received_worth_by_term, full) - distrust * total(received_terms, received_worth_by_term, at_risk)
+             + total(given_terms, given_worth_by_term, given))
     return value + calm_value(model, world, side) - _verification_aversion(model, world, side) * _verification_excess(world.deal, ctx)
 
 

@@ -37,6 +37,12 @@ def pessimism(model: DiplomacyModel, world: WorldState, side: str) -> np.ndarray
     return world.pessimism[row] * np.exp(-model.dispositions.world.on(world).pressure_news * news)
 
 
+def prospects(model: DiplomacyModel, world: WorldState, side: str) -> np.ndarray:
+    """How far ``side`` still expects talks to deliver (R,): 1 before any failure, less after one
+    (twice the logistic of minus its pessimism)."""
+    return 2.0 * logistic(-pessimism(model, world, side))
+
+
 def acceptance(model: DiplomacyModel, world: WorldState, side: str, value_to_other: np.ndarray) -> np.ndarray:
     """``side``'s belief that the other accepts packages worth ``value_to_other`` (R, K) to it."""
     temperature = model.dispositions.world.on(world).belief_temperature

@@ -137,7 +137,7 @@ def talks_values(model: DiplomacyModel, world: WorldState, lads: dict[str, Ladde
         d = model.negotiator(side).dispositions.on(world)
         summit = d.summit_prestige if model.us.policy.format == "summit" else 0.0
         recent = model.dispositions.world.on(world).relationship_bonus * (world.months_since_talks < 12)
-        prospects = 2.0 * logistic(-beliefs.pessimism(model, world, side))  # 1 before any failure, less after
+        prospects = beliefs.prospects(model, world, side)  # 1 before any failure, less after
         gains = (np.maximum(d.talk_benefit, 0.0) + summit + recent) * prospects  # what talking brings, if it may succeed
         # going back to a table it left, or that failed it, is backing down in public: a cost at
         # home as large as the lesson of the failure (Fearon 1994), none before any failure

@@ -8,7 +8,7 @@ import pytest
 from sim import coercion, tension
 from sim.actors.dprk import Provocations
 from sim.model import DiplomacyModel
-from sim.state import Talks
+from sim.state import SIDE, Talks
 from tests.conftest import HANOI
 
 R = 20000
@@ -45,6 +45,29 @@ def test_drive_terms_for_engagement_rebuff_and_being_ignored():
     assert drive[1] - drive[0] == pytest.approx(0.5 * d.push_rebuff + 0.5 * d.push_ignored)
     model.rok.set_policy(stance="pressure")
     assert model.dprk.provocation_drive(world)[0] == pytest.approx(0.0)
+
+
+def test_restraint_under_talks_and_engagement_wanes_with_the_lesson_of_a_failure():
+    """Talks and Seoul's engagement restrain as far as the DPRK still expects talks to deliver: in
+    full before any failure (2018: no launch), by the logistic of its pessimism after one (2019:
+    launches from 2019-05 after the Hanoi walkout, Seoul still engaging)."""
+    model = model_of(replicas=2)
+    d, world = model.dprk.dispositions, model.world
+    world.talks_likely, world.tension, world.deal_kept, world.pressure = (np.zeros(2) for _ in range(4))
+    world.rebuff = np.zeros(2)
+    world.months_since_talks = np.zeros(2)
+    world.talks[:] = Talks.TALKS
+    world.pressure_at_failure[:] = 0.0
+    lesson = model.dispositions.world.failure_lesson
+    world.pessimism[SIDE["dprk"]] = np.array([0.0, lesson])
+    restraint = d.restraint_talks + d.restraint_engagement
+    drive = model.dprk.provocation_drive(world)
+    assert drive[0] == pytest.approx(-restraint)
+    assert drive[1] == pytest.approx(-restraint * 2.0 / (1.0 + np.exp(lesson)))
+    # what a moratorium would stop is reckoned with the talks' restraint taken out, however far it binds
+    model.rok.set_policy(stance="pressure")
+    chance = model.dprk.provocation_chance(world)
+    assert chance[0] == pytest.approx(chance[1], rel=1e-12)
 
 
 def test_exercises_push_through_the_tension_they_raise():

@@ -114,7 +114,13 @@ class DPRK(Actor):
         case be fitted by a number no other case pins (the 2016 case alone holds exercises at
         0.8 through years without talks).
         Leverage pushes where the DPRK means to talk, in proportion to the chance that the other
-        side agrees (``talks_likely``): not a standing wish of one side alone."""
+        side agrees (``talks_likely``): not a standing wish of one side alone.
+        Talks and Seoul's engagement restrain as far as the DPRK still expects talks to deliver
+        (``prospects``, the belief that failures teach, ``sim/beliefs.py``): what it holds back for
+        is what it hopes to gain. In full before any failure (2018: no launch under talks and
+        engagement), much less after one (2019: launches from 2019-05 after the Hanoi walkout, while
+        Seoul still engaged: its projects waited on the relief the US had refused). A deal it means
+        to keep restrains by that choice alone (``deal_kept``)."""
         d = self.dispositions.on(world)
         engaged = d.restraint_engagement if self.model.rok.engaging else 0.0
         return (
@@ -123,10 +129,15 @@ class DPRK(Actor):
             + d.push_leverage * world.talks_likely
             + d.push_tension * world.tension
             + d.push_rebuff * world.rebuff
-            - d.restraint_talks * world.in_talks
+            - (d.restraint_talks * world.in_talks + engaged) * self.prospects(world)
             - d.restraint_deal * world.deal_kept
-            - engaged
         )
+
+    def prospects(self, world: WorldState) -> np.ndarray:
+        """How far the DPRK still expects talks to deliver (``sim/beliefs.py``)."""
+        from sim import beliefs  # beliefs reads the dispositions, which read the actors
+
+        return beliefs.prospects(self.model, world, "dprk")
 
     def provocation_chance(self, world: WorldState) -> np.ndarray:
         """The chance (R,) of a nuclear test or a long-range launch within a year on the path
@@ -143,7 +154,7 @@ class DPRK(Actor):
     def _year_chance(self, world: WorldState, drive: np.ndarray, test_need: np.ndarray, launch_need: np.ndarray) -> np.ndarray:
         """``provocation_chance`` from this month's ``drive`` and needs, with the restraint of talks and a deal taken out."""
         d = self.dispositions.on(world)
-        free = drive + d.restraint_talks * world.in_talks + d.restraint_deal * world.deal_kept
+        free = drive + d.restraint_talks * world.in_talks * self.prospects(world) + d.restraint_deal * world.deal_kept
         calm = (1.0 - logistic(d.test_logit + free + d.need_weight * test_need)) * (
             1.0 - logistic(d.long_range_logit + free + d.need_weight * launch_need)
         )

@@ -102,10 +102,12 @@ def _summing(u: np.ndarray, rate: np.ndarray) -> np.ndarray:
     while searching.size:
         k += 1
         term[searching] *= rate[searching] / k
+        before = cumulative[searching]
         cumulative[searching] += term[searching]
         count[searching] = k
-        # a term that no longer adds to the sum ends the search (u within rounding of 1)
-        searching = searching[(u[searching] > cumulative[searching]) & (term[searching] > 0)]
+        # a term that no longer adds to the sum ends the search (u within rounding of 1): waiting
+        # for the term to underflow to 0 gave 219 at u = 1 - 2^-53 and a rate of 2.75
+        searching = searching[(u[searching] > cumulative[searching]) & (cumulative[searching] > before)]
     return count
 
 

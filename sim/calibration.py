@@ -241,7 +241,8 @@ def abc_smc(distance: Distance, settings: Settings, seed: int,
     resamples as many from those below, and moves each resampled
     particle by a few Metropolis-Hastings steps that target the prior restricted to distances
     under the threshold (a Gaussian random walk on the logit scale with Roberts, Gelman and
-    Gilks's 2.38^2 / D times the population's covariance, scaled toward ``TARGET_ACCEPTANCE``),
+    Gilks's 2.38^2 / D times the population's covariance, scaled toward ``TARGET_ACCEPTANCE``;
+    a proposal the prior's ratio rejects is rejected before the model runs, Picchini 2014),
     as many steps as it takes for most to move once at the last generation's acceptance rate. The population stays equally
     weighted. It stops after ``generations`` or when fewer than ``min_acceptance`` of the moves
     are accepted. Every draw comes from one generator seeded by ``seed``."""
@@ -282,15 +283,16 @@ def abc_smc(distance: Distance, settings: Settings, seed: int,
                 rows = slice(first, min(first + settings.batch, dropped))
                 here = moving[rows]
                 proposal = here + rng.multivariate_normal(np.zeros(dims), walk, size=len(here), method="cholesky")
-                # a proposal outside the prior's orderings is rejected unmeasured
                 values = _from_logit(proposal, low, high)
-                allowed = within_prior(names, values)
+                # early rejection (Picchini 2014): the acceptance draw comes before the model runs,
+                # so a proposal the prior's ratio rejects, or one outside its orderings, is never measured
+                log_ratio = _log_prior_logit(proposal) - _log_prior_logit(here)
+                allowed = within_prior(names, values) & (np.log(rng.random(len(here))) < log_ratio)
                 d_new = np.full(len(here), np.inf)
                 if allowed.any():
                     d_new[allowed] = distance(values[allowed])
                 measured += int(allowed.sum())
-                log_ratio = _log_prior_logit(proposal) - _log_prior_logit(here)
-                ok = (d_new <= threshold) & (np.log(rng.random(len(here))) < log_ratio)
+                ok = d_new <= threshold
                 moving[rows] = np.where(ok[:, None], proposal, here)
                 moving_d[rows] = np.where(ok, d_new, moving_d[rows])
                 accepted += int(ok.sum())

@@ -78,9 +78,9 @@ def test_a_failing_fold_is_told_with_what_it_needs():
 
 
 def test_the_material_before_a_test_is_well_above_what_the_agreed_framework_held():
-    """docs/calibration.md: the need to test is full at ``dprk.test_material`` warheads' worth,
-    "well above the one or two weapons' worth of 1994-2003": twice the Agreed Framework's stock
-    even at the posterior's 5th percentile."""
+    """docs/calibration.md: the need to test is full once the material beyond the tested device
+    reaches ``dprk.test_material`` warheads' worth, "well above the one or two weapons' worth of
+    1994-2003": twice the Agreed Framework's whole stock even at the posterior's 5th percentile."""
     ensemble = shipped()
     material = ensemble.values[:, ensemble.names.index("dprk.test_material")]
     held = load_scenario(ROOT / "scenarios" / "agreed_framework_1994.yaml").state.material

@@ -18,14 +18,15 @@ def model_of(replicas: int = 1, overrides: tuple[str, ...] = ()) -> DiplomacyMod
     return DiplomacyModel(scenario=HANOI, replicas=replicas, rng=0, overrides=list(overrides), record_series=False)
 
 
-def test_need_to_test_is_full_only_with_enough_material():
-    model = model_of(replicas=3, overrides=("dprk.test_material=10",))
+def test_need_to_test_is_full_only_with_enough_material_to_spare():
+    model = model_of(replicas=4, overrides=("dprk.test_material=10", "dprk.design_tests=6", "dprk.retest_months=24"))
     world = model.world
-    world.tests_done = np.array([3.0, 3.0, 0.0])
-    world.material = np.array([5.0, 20.0, 2.0])
-    world.months_since_test = np.array([24.0, 12.0, 600.0])
-    # remaining tests (1 - 3/6 = 0.5 or 1) x material (5/10, capped at 1, 2/10) x time since (1, 0.5, 1)
-    assert model.dprk.test_need(world) == pytest.approx([0.25, 0.25, 0.2])
+    world.tests_done = np.array([3.0, 3.0, 0.0, 0.0])
+    world.material = np.array([6.0, 20.0, 3.0, 0.8])
+    world.months_since_test = np.array([24.0, 12.0, 600.0, 600.0])
+    # remaining tests (1 - 3/6 = 0.5 or 1) x material beyond the tested device ((6-1)/10, capped at 1, (3-1)/10, none)
+    # x time since (1, 0.5, 1, 1)
+    assert model.dprk.test_need(world) == pytest.approx([0.25, 0.25, 0.2, 0.0])
 
 
 def test_drive_terms_for_engagement_rebuff_and_being_ignored():

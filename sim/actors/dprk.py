@@ -67,7 +67,7 @@ class DPRKDispositions(NegotiatorDispositions):
     push_tension: float = disposition(0, 5, "provocation drive from tension: insecurity answered by demonstration",
                                       "Jervis (1978) security dilemma")
     need_weight: float = disposition(0, 15, "drive from the technical need to test", "DESIGN.md phase 3")
-    test_material: float = disposition(0.5, 16, "warheads' worth of material at which the need to test is full",
+    test_material: float = disposition(0.5, 16, "warheads' worth of material beyond the tested device at which the need to test is full",
                                        "history/cases.md: first test (2006-10) after the 2003 rods (5 or 6 weapons' worth, "
                                        "beside 1 or 2 held) were reprocessed: at most twice that")
     design_tests: float = disposition(1, 15, "nuclear tests a weapons design needs before the need to test fades",
@@ -79,6 +79,10 @@ class DPRKDispositions(NegotiatorDispositions):
     restraint_engagement: float = disposition(0, 5, "restraint while South Korea engages", "history/cases.md: no launch in 2007 or 2018")
     restraint_talks: float = disposition(0, 10, "restraint while talks are under way", "DESIGN.md phase 3")
     restraint_deal: float = disposition(0, 10, "restraint under a deal it means to keep", "history/cases.md 1: no test 1994-2003")
+
+
+TEST_DEVICE = 1.0
+"""Fissile material a nuclear test spends, in warheads' worth: one device (the unit itself)."""
 
 
 @dataclass
@@ -161,14 +165,18 @@ class DPRK(Actor):
         return 1.0 - calm**12
 
     def test_need(self, world: WorldState) -> np.ndarray:
-        """Technical need for a nuclear test: material to test, tests still to do, time since.
+        """Technical need for a nuclear test: material to spare, tests still to do, time since.
 
-        The need is full once the stock reaches ``test_material`` warheads' worth: no test
-        with the one or two weapons' worth of 1994-2003, the first (2006-10-09) after the
-        8,000 rods of 2003 ('enough for 5 or 6 more') were reprocessed (``history/cases.md``)."""
+        A test spends the device it fires, ``TEST_DEVICE`` warheads' worth, so the need counts
+        the material beyond it: a state holding one or two weapons' worth would spend half its
+        deterrent or all of it on one test. The need is full once that spare material reaches
+        ``test_material`` warheads' worth: no test with the one or two weapons' worth of
+        1994-2003, the first (2006-10-09) after the 8,000 rods of 2003 ('enough for 5 or 6
+        more') were reprocessed (``history/cases.md``)."""
         d = self.dispositions.on(world)
         remaining = np.clip(1.0 - world.tests_done / d.design_tests, 0.0, 1.0)
-        material = np.minimum(1.0, world.material / d.test_material)
+        spare = np.maximum(world.material - TEST_DEVICE, 0.0)
+        material = np.minimum(1.0, spare / d.test_material)
         return remaining * material * np.minimum(1.0, world.months_since_test / d.retest_months)
 
     def launch_need(self, world: WorldState) -> np.ndarray:

@@ -161,7 +161,8 @@ class Generation:
     proposed: int
     """Moves proposed (generation 0: prior draws)."""
     measured: int
-    """Particle runs in all: the moves measured (not those the prior's orderings rejected) and the population measured again."""
+    """Particle runs in all: the moves measured (not those the prior's orderings or its ratio
+    rejected) and the population measured again."""
     seconds: float
 
 

@@ -132,9 +132,9 @@ def test_moves_outside_the_ordering_are_never_measured_nor_kept():
 def test_moves_the_prior_rejects_are_not_measured_and_the_walk_keeps_the_prior():
     """Early rejection: the Metropolis-Hastings draw comes before the model runs, so a proposal
     the prior's ratio rejects is never measured (without it, nine in ten proposals were). Under a
-    distance blind to the particles the walk must keep the prior: uniform within the bounds, a
-    fifth of the values in the outer tenths of their ranges (a walk that dropped the prior's ratio
-    on the logit scale piles them at the bounds: about half)."""
+    distance blind to the particles the walk must keep the prior over a short run (4 generations):
+    uniform within the bounds, a fifth of the values in the outer tenths of their ranges (a walk
+    that dropped the prior's ratio on the logit scale piles them at the bounds: about half)."""
     rng = np.random.default_rng(0)
 
     class Noise:

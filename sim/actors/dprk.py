@@ -69,7 +69,7 @@ class DPRKDispositions(NegotiatorDispositions):
     need_weight: float = disposition(0, 15, "drive from the technical need to test", "DESIGN.md phase 3")
     test_material: float = disposition(0.5, 16, "warheads' worth of material beyond the tested device at which the need to test is full",
                                        "history/cases.md: first test (2006-10) after the 2003 rods (5 or 6 weapons' worth, "
-                                       "beside 1 or 2 held) were reprocessed: at most twice that")
+                                       "beside 1 or 2 held) were reprocessed: at most twice that, beyond the tested device")
     design_tests: float = disposition(1, 15, "nuclear tests a weapons design needs before the need to test fades",
                                       "declared programmes tested 2 to 6 times (India, Pakistan) before stopping")
     retest_months: float = disposition(1, 60, "months after a test or flight at which the need to test again is full",
@@ -82,7 +82,8 @@ class DPRKDispositions(NegotiatorDispositions):
 
 
 TEST_DEVICE = 1.0
-"""Fissile material a nuclear test spends, in warheads' worth: one device (the unit itself)."""
+"""Fissile material a nuclear test would use, in warheads' worth: one device (the unit itself).
+The need to test counts only the material beyond it; the stock is not reduced by a test."""
 
 
 @dataclass
@@ -167,12 +168,12 @@ class DPRK(Actor):
     def test_need(self, world: WorldState) -> np.ndarray:
         """Technical need for a nuclear test: material to spare, tests still to do, time since.
 
-        A test spends the device it fires, ``TEST_DEVICE`` warheads' worth, so the need counts
-        the material beyond it: a state holding one or two weapons' worth would spend half its
-        deterrent or all of it on one test. The need is full once that spare material reaches
-        ``test_material`` warheads' worth: no test with the one or two weapons' worth of
-        1994-2003, the first (2006-10-09) after the 8,000 rods of 2003 ('enough for 5 or 6
-        more') were reprocessed (``history/cases.md``)."""
+        A test would use the device it fires, ``TEST_DEVICE`` warheads' worth, so the need counts
+        only the material beyond it: a state holding one or two weapons' worth would give up half
+        its deterrent or all of it for one test (the stock itself is not reduced by a test). The
+        need is full once that spare material reaches ``test_material`` warheads' worth: no test
+        with the one or two weapons' worth of 1994-2003, the first (2006-10-09) after the 8,000
+        rods of 2003 ('enough for 5 or 6 more') were reprocessed (``history/cases.md``)."""
         d = self.dispositions.on(world)
         remaining = np.clip(1.0 - world.tests_done / d.design_tests, 0.0, 1.0)
         spare = np.maximum(world.material - TEST_DEVICE, 0.0)

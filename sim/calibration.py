@@ -275,10 +275,7 @@ def abc_smc(distance: Distance, settings: Settings, seed: int,
         if len(keep) < 2:
             say(f"generation {t}: fewer than two particles under {threshold:.4f} when measured again; stopping")
             break
-        # the walk's variances are the population's, its correlations none: a covariance with the
-        # population's correlations, estimated from a few hundred particles in 18 dimensions, drew the
-        # population toward the middle of the ranges under a distance blind to the particles
-        walk = np.diag(np.var(z[keep], axis=0, ddof=1)) * scale * 2.38**2 / dims + RIDGE * np.eye(dims)
+        walk = walk_covariance(z[keep]) * scale * 2.38**2 / dims + RIDGE * np.eye(dims)
         parents = rng.choice(keep, size=dropped)
         moving, moving_d = z[parents].copy(), d[parents].copy()
         accepted = proposed = measured = 0
@@ -311,6 +308,16 @@ def abc_smc(distance: Distance, settings: Settings, seed: int,
         scale *= float(np.clip(rate / TARGET_ACCEPTANCE, 0.5, 2.0))  # bolder steps when most pass, shorter when few do
     particles = _from_logit(z, low, high)
     return Posterior(tuple(p.name for p in params), particles, np.full(n, 1.0 / n), d, history, time.perf_counter() - began)
+
+
+def walk_covariance(z: np.ndarray) -> np.ndarray:
+    """The shape of the random walk's steps (D, D) from the particles kept (N, D) on the logit
+    scale: their variances, and no correlations. Under a distance blind to the particles, a walk
+    with the population's correlations, estimated from a few hundred particles in 18 dimensions,
+    drew the population toward the middle of the ranges; a covariance as noisy but estimated from
+    an independent draw of the prior did not, so the pull came from the walk's dependence on the
+    population it moves, which its correlations carry most of."""
+    return np.diag(np.var(z, axis=0, ddof=1))
 
 
 EDGE = 1e-6

@@ -146,8 +146,8 @@ TARGET_ACCEPTANCE = 0.2
 Gilks's 0.234), halving at most each generation: near the end few long steps stay under the
 threshold, and a walk that never moves leaves copies of the same particle."""
 RIDGE = 1e-6
-"""Added to the random walk's covariance: a population smaller than the dispositions fitted
-(a test's) still moves in every direction."""
+"""Added to the random walk's variances: where every particle kept shares one value of a
+disposition (copies of one particle), the walk still has a direction to move in, if only a short one."""
 CHUNK_REPLICAS = 6000
 """Replicas per chunk of a batch (particles times replications): large enough that the model's
 per-month work in Python is shared by many replicas (a particle cost about a quarter less in
@@ -242,7 +242,7 @@ def abc_smc(distance: Distance, settings: Settings, seed: int,
     resamples as many from those below, and moves each resampled
     particle by a few Metropolis-Hastings steps that target the prior restricted to distances
     under the threshold (a Gaussian random walk on the logit scale with Roberts, Gelman and
-    Gilks's 2.38^2 / D times the population's variances, scaled toward ``TARGET_ACCEPTANCE``;
+    Gilks's 2.38^2 / D times the kept particles' variances, scaled toward ``TARGET_ACCEPTANCE``;
     a proposal the prior's ratio rejects is rejected before the model runs, Picchini 2014),
     as many steps as it takes for most to move once at the last generation's acceptance rate. The population stays equally
     weighted. It stops after ``generations`` or when fewer than ``min_acceptance`` of the moves
@@ -313,8 +313,9 @@ def abc_smc(distance: Distance, settings: Settings, seed: int,
 def walk_covariance(z: np.ndarray) -> np.ndarray:
     """The shape of the random walk's steps (D, D) from the particles kept (N, D) on the logit
     scale: their variances, and no correlations. Under a distance blind to the particles, a walk
-    with the population's correlations, estimated from a few hundred particles in 18 dimensions,
-    drew the population toward the middle of the ranges; a covariance as noisy but estimated from
+    with the kept particles' correlations in 18 dimensions drew the population toward the middle of
+    the ranges (more the fewer particles: about 100 kept, as in the tests, or 300, as in the
+    calibration's population of 600); a covariance as noisy but estimated from
     an independent draw of the prior did not, so the pull came from the walk's dependence on the
     population it moves, which its correlations carry most of."""
     return np.diag(np.var(z, axis=0, ddof=1))

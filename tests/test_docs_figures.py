@@ -88,10 +88,10 @@ def test_the_material_before_a_test_is_well_above_what_the_agreed_framework_held
 
 
 QUOTED_SHARES = {  # (case, band): the share inside, case left out, by seed, as README.md and docs/calibration.md quote it
-    ("agreed_framework_1994", "nuclear_tests"): (0.75, 0.71),
-    ("peace_treaty_2016", "missile_launches_2016"): (0.48, 0.59),
-    ("six_party_2007", "collapsed"): (0.48, 0.39),
-    ("hanoi_2019", "missile_launches_2019"): (0.88, 0.83),
+    ("agreed_framework_1994", "nuclear_tests"): (0.62, 0.70),
+    ("peace_treaty_2016", "missile_launches_2016"): (0.60, 0.53),
+    ("six_party_2007", "collapsed"): (0.27, 0.32),
+    ("hanoi_2019", "missile_launches_2019"): (0.72, 0.83),
 }
 
 
@@ -105,20 +105,19 @@ def test_what_the_prose_says_of_the_validations_holds_for_both_seeds():
         folds = {fold["case"]: fold for fold in data["folds"]}
         steps = {case: [step["disposition"] for step in fold.get("restored_by", [])] for case, fold in folds.items()}
         shares = {case: fold["left_out"]["share_inside"] for case, fold in folds.items()}
-        for case in ("agreed_framework_1994", "hanoi_2019", "singapore_2018", "talks_offer_2021"):
+        for case in ("agreed_framework_1994", "hanoi_2019", "peace_treaty_2016", "singapore_2018", "talks_offer_2021"):
             assert folds[case]["left_out"]["pass"]  # "pass with either seed"
         assert not folds["six_party_2007"]["left_out"]["pass"]  # "the six-party case fails with both"
-        assert folds["peace_treaty_2016"]["left_out"]["pass"] == (seed == 1)  # "2016 fails with seed 0 and passes with seed 1"
         for (case, band), quoted in QUOTED_SHARES.items():
             assert round(shares[case][band], 2) == quoted[seed]
+        assert shares["six_party_2007"]["collapsed"] < 1 / 3  # "collapses in under a third of the runs"
         af = shares["agreed_framework_1994"]
         assert af["collapsed"] > 0.5 and af["months_to_collapse"] > 0.5  # "collapses in most runs, within its months in more than half"
         near_the_line = {case for case, bands in shares.items() if any(0.4 <= share <= 0.6 for share in bands.values())}
-        assert near_the_line == {"peace_treaty_2016", "six_party_2007"}  # "2016 and the six-party case hold some band in 0.4 to 0.6"
-        # "the six-party case needs the DPRK's reluctance to leave a deal, and with seed 0 2016 needs the push of tension, each alone"
+        # "with either seed, 2016 and the six-party case hold some band in 0.4 to 0.6, and with seed 0 Hanoi does too"
+        assert near_the_line == {"peace_treaty_2016", "six_party_2007"} | ({"hanoi_2019"} if seed == 0 else set())
+        # "with either seed the six-party case needs the DPRK's reluctance to leave a deal, alone"
         assert steps["six_party_2007"] == ["dprk.stay_bias"] and fold_passes_at_last(folds["six_party_2007"])
-        if seed == 0:
-            assert steps["peace_treaty_2016"] == ["dprk.push_tension"] and fold_passes_at_last(folds["peace_treaty_2016"])
 
 
 def fold_passes_at_last(fold: dict) -> bool:

@@ -107,22 +107,34 @@ def test_the_prior_is_uniform_on_the_ordered_region():
         assert np.mean(aversion < pain + 0.5) == pytest.approx(0.5 / (5.0 - pain), abs=0.02)  # uniform, not piled at the bound
 
 
+class BlindDistance:
+    """A distance blind to the particles: it answers at random from ``rng`` and records in ``seen``
+    what it was asked to measure. Under it the ABC-SMC's target is the prior itself."""
+
+    parameters = PARAMETERS
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng, self.seen = rng, []
+
+    def __call__(self, particles: np.ndarray) -> np.ndarray:
+        self.seen.append(particles.copy())
+        return self.rng.random(len(particles))
+
+
+def outer_tenths(particles: np.ndarray) -> float:
+    """The share of the values in the outer tenths of their ranges: 0.20 under the prior."""
+    low, high = (np.array([getattr(p, bound) for p in PARAMETERS]) for bound in ("low", "high"))
+    share = (particles - low) / (high - low)
+    return float(np.mean((share < 0.1) | (share > 0.9)))
+
+
 def test_moves_outside_the_ordering_are_never_measured_nor_kept():
     """The ABC-SMC's random walk proposes sets that break the ordering; none reaches the distance
     and none joins the population, and each counts as proposed but not measured."""
-    rng = np.random.default_rng(0)
-    seen = []
-
-    class Noise:  # a distance that records what it is asked to measure and answers at random
-        parameters = PARAMETERS
-
-        def __call__(self, particles):
-            seen.append(particles.copy())
-            return rng.random(len(particles))
-
+    distance = BlindDistance(np.random.default_rng(0))
     settings = Settings(population=60, replicas=1, generations=3, batch=60, prior_draws=2, max_moves=3)
-    posterior = abc_smc(Noise(), settings, seed=4)
-    measured = np.concatenate(seen)
+    posterior = abc_smc(distance, settings, seed=4)
+    measured = np.concatenate(distance.seen)
     assert within_prior(NAMES, measured).all() and within_prior(NAMES, posterior.particles).all()
     moves = posterior.generations[1:]
     assert sum(g.measured - settings.population for g in moves) < sum(g.proposed for g in moves)  # some were rejected unmeasured
@@ -135,21 +147,11 @@ def test_moves_the_prior_rejects_are_not_measured_and_the_walk_keeps_the_prior()
     distance blind to the particles the walk must keep the prior over a short run (4 generations):
     uniform within the bounds, a fifth of the values in the outer tenths of their ranges (a walk
     that dropped the prior's ratio on the logit scale piles them at the bounds: about half)."""
-    rng = np.random.default_rng(0)
-
-    class Noise:
-        parameters = PARAMETERS
-
-        def __call__(self, particles):
-            return rng.random(len(particles))
-
     settings = Settings(population=200, replicas=1, generations=4, batch=200, prior_draws=2, max_moves=3)
-    posterior = abc_smc(Noise(), settings, seed=4)
+    posterior = abc_smc(BlindDistance(np.random.default_rng(0)), settings, seed=4)
     moves = posterior.generations[1:]
     assert sum(g.measured - settings.population for g in moves) < 0.6 * sum(g.proposed for g in moves)
-    low, high = (np.array([getattr(p, bound) for p in PARAMETERS]) for bound in ("low", "high"))
-    share = (posterior.particles - low) / (high - low)
-    assert 0.12 < np.mean((share < 0.1) | (share > 0.9)) < 0.3
+    assert 0.12 < outer_tenths(posterior.particles) < 0.3
 
 
 def outer_tenths_under_a_blind_distance() -> float:
@@ -158,20 +160,12 @@ def outer_tenths_under_a_blind_distance() -> float:
     time, at least nine in ten particles must differ from every other by a hundredth of some range
     (a walk that hardly moves keeps the prior's share in copies of the first generation)."""
     low, high = (np.array([getattr(p, bound) for p in PARAMETERS]) for bound in ("low", "high"))
+    settings = Settings(population=200, replicas=1, generations=20, batch=200, prior_draws=2, max_moves=12)
     shares = []
     for seed in range(4):
-        rng = np.random.default_rng(100 + seed)
-
-        class Noise:
-            parameters = PARAMETERS
-
-            def __call__(self, particles, rng=rng):
-                return rng.random(len(particles))
-
-        settings = Settings(population=200, replicas=1, generations=20, batch=200, prior_draws=2, max_moves=12)
-        share = (abc_smc(Noise(), settings, seed=seed).particles - low) / (high - low)
-        assert len(np.unique(np.round(share, 2), axis=0)) >= 0.9 * settings.population
-        shares.append(np.mean((share < 0.1) | (share > 0.9)))
+        particles = abc_smc(BlindDistance(np.random.default_rng(100 + seed)), settings, seed=seed).particles
+        assert len(np.unique(np.round((particles - low) / (high - low), 2), axis=0)) >= 0.9 * settings.population
+        shares.append(outer_tenths(particles))
     return float(np.mean(shares))
 
 
